@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, lint, then unit, integration and end-to-end tests against the real
+# services (started by ensure-services.sh when they are not running).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund
+export PATH="$PWD/node_modules/.bin:$PATH"
+bash scripts/ensure-services.sh
+echo "== type check"; tsc --noEmit -p tsconfig.json
+echo "== lint"; eslint . && prettier --check . >/dev/null
+echo "== build"; npm run build --silent
+echo "== tests"
+NODE_OPTIONS=--experimental-vm-modules jest --runInBand "$@"

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LogLevel } from '@nestjs/common';
+import { ApiModule } from './api.module';
+import { loadCatalog } from './catalog/catalog.loader';
+import type { AppConfig } from './config/app-config';
+import { HttpErrorsFilter } from './http/http-errors.filter';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+
+/** Builds the API application (not listening yet): used by main.api.ts and by the HTTP tests. */
+export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const catalog = loadCatalog(config.CATALOG_FILE);
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new HttpErrorsFilter());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CatalogHttpController } from './catalog/catalog.http.controller';
+import type { Catalog } from './catalog/catalog.schema';
+import { CATALOG, CatalogService } from './catalog/catalog.service';
+import { EventRepository } from './catalog/event.repository';
+import { OpenSaleHandler } from './catalog/open-sale/open-sale.handler';
+import { OpenSaleHttpController } from './catalog/open-sale/open-sale.http.controller';
+import { SaleBootstrap } from './catalog/sale-bootstrap';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { UnhandledExceptionsLogger } from './cqrs/unhandled-exceptions.logger';
+import { AmqpPublisher } from './messaging/amqp-publisher';
+import { HealthHttpController } from './ops/health.http.controller';
+import { AMQP_PUBLISHER, OutboxRelay } from './purchasing/outbox/outbox-relay';
+import { PurchaseSeatHandler } from './purchasing/purchase-seat/purchase-seat.handler';
+import { PurchaseSeatHttpController } from './purchasing/purchase-seat/purchase-seat.http.controller';
+import { RedisSeatMap } from './purchasing/seat-map/redis-seat-map';
+import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
+import { RedisModule } from './redis/redis.module';
+
+/** The API process: REST command and query controllers, the seat inventory on Redis, the outbox relay. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, catalog: Catalog): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), RedisModule, CqrsModule.forRoot()],
+      controllers: [PurchaseSeatHttpController, OpenSaleHttpController, CatalogHttpController, HealthHttpController],
+      providers: [
+        { provide: CATALOG, useValue: catalog },
+        { provide: SEAT_MAP, useClass: RedisSeatMap },
+        {
+          provide: AMQP_PUBLISHER,
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL),
+        },
+        EventRepository,
+        CatalogService,
+        SaleBootstrap,
+        PurchaseSeatHandler,
+        OpenSaleHandler,
+        OutboxRelay,
+        UnhandledExceptionsLogger,
+      ],
+    };
+  }
+}

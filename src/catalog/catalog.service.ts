@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SEAT_MAP, type SeatMap } from '../purchasing/seat-map/seat-map.port';
+import type { Catalog, SaleEvent, Venue, Zone } from './catalog.schema';
+import { EventRepository } from './event.repository';
+
+export const CATALOG = Symbol('CATALOG');
+
+export type OpenSaleOutcome = 'CREATED' | 'EXISTS' | 'UNKNOWN_VENUE';
+
+/**
+ * Venues come from the catalog file and never change while the process runs; events are created at run
+ * time (admin) and cached here once seen, because an event's venue never changes.
+ */
+@Injectable()
+export class CatalogService {
+  private readonly venues: Map<string, Venue>;
+  private readonly zones = new Map<string, Map<number, Zone>>();
+  private readonly events = new Map<string, SaleEvent>();
+
+  constructor(
+    @Inject(CATALOG) catalog: Catalog,
+    private readonly repository: EventRepository,
+    @Inject(SEAT_MAP) private readonly seatMap: SeatMap,
+  ) {
+    this.venues = new Map(catalog.venues.map((v) => [v.venueId, v]));
+    for (const venue of catalog.venues) this.zones.set(venue.venueId, new Map(venue.zones.map((z) => [z.zoneId, z])));
+  }
+
+  listVenues(): Venue[] {
+    return [...this.venues.values()];
+  }
+
+  findVenue(venueId: string): Venue | undefined {
+    return this.venues.get(venueId);
+  }
+
+  findZone(venueId: string, zoneId: number): Zone | undefined {
+    return this.zones.get(venueId)?.get(zoneId);
+  }
+
+  async findEvent(eventId: string): Promise<SaleEvent | undefined> {
+    const cached = this.events.get(eventId);
+    if (cached !== undefined) return cached;
+    const event = await this.repository.find(eventId);
+    if (event !== undefined) this.events.set(eventId, event);
+    return event;
+  }
+
+  /**
+   * Creates an event and opens every zone's seat map. Opening is idempotent, and it runs again when the
+   * event exists already with the same venue, so a creation cut short half-way is completed by a retry.
+   */
+  async openSale(event: SaleEvent): Promise<OpenSaleOutcome> {
+    const venue = this.venues.get(event.venueId);
+    if (venue === undefined) return 'UNKNOWN_VENUE';
+    const created = await this.repository.create(event);
+    const stored = created ? event : await this.repository.find(event.eventId);
+    if (stored !== undefined && stored.venueId === venue.venueId) {
+      await Promise.all(venue.zones.map((zone) => this.seatMap.openZone(event.eventId, zone)));
+    }
+    return created ? 'CREATED' : 'EXISTS';
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The whole environment of both processes, validated once at start-up. A bad value stops the process
+ * with the variable's name, before any connection is opened.
+ */
+export const appConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: port.default(3000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  /** Bound on one Redis round trip: past it a purchase answers 503 instead of hanging. */
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
+  AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL')
+    .default('amqp://guest:guest@127.0.0.1:5672'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  CATALOG_FILE: z.string().min(1).optional(),
+  BODY_LIMIT_BYTES: positiveInt.max(1_048_576).default(4096),
+  IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
+  OUTBOX_RELAY_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  OUTBOX_BATCH_SIZE: positiveInt.max(5000).default(500),
+  /** An outbox entry read by a relay that then went silent this long is taken over by another relay. */
+  OUTBOX_CLAIM_IDLE_MS: positiveInt.default(30_000),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+});
+
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment; the message names every bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const result = appConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

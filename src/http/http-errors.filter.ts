@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { isRedisUnavailable } from '../redis/redis.factory';
+import { errorBody, type ErrorBody } from './error-body';
+
+const invalidBody = (message: string): ErrorBody => ({
+  error: 'VALIDATION_FAILED',
+  issues: [{ path: '(body)', message }],
+});
+
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_ENTITY',
+  503: 'UNAVAILABLE',
+};
+
+/**
+ * Every error that leaves the API goes through here: the same JSON shape, never a stack trace.
+ * Infrastructure that cannot be reached is a 503 (retry later); anything unexpected is a logged 500.
+ */
+export function toErrorResponse(error: unknown, logger: Logger): { status: number; body: ErrorBody } {
+  const status =
+    error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // A 400 here is a body that could not be parsed (malformed JSON): a validation failure of the body.
+    if (status === 400) return { status, body: invalidBody((error as Error).message) };
+    return { status, body: errorBody(CODES[status] ?? 'BAD_REQUEST', (error as Error).message) };
+  }
+  if (isRedisUnavailable(error)) {
+    return { status: 503, body: errorBody('UNAVAILABLE', 'the seat inventory is unreachable, retry shortly') };
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return { status: 500, body: errorBody('INTERNAL', 'an unexpected error occurred') };
+}
+
+@Catch()
+export class HttpErrorsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = toErrorResponse(error, this.logger);
+    if (status === 503) void reply.header('retry-after', '1');
+    void reply.code(status).send(body);
+  }
+}

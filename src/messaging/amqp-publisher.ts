@@ -1,0 +1,103 @@
+import { Logger } from '@nestjs/common';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { assertTopology, TICKETS_EXCHANGE } from './topology';
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} not received within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface OutgoingMessage {
+  /** Becomes the AMQP message id: consumers deduplicate redeliveries with it. */
+  messageId: string;
+  body: string;
+  type: string;
+}
+
+/**
+ * Publishes to the `tickets` exchange on a confirm channel. Plain amqplib rather than the Nest client:
+ * the relay needs batches confirmed together, `mandatory` (an unroutable message is an error, not a
+ * silent drop) and to see a broken connection as a failed batch it can retry.
+ */
+export class AmqpPublisher {
+  private readonly logger = new Logger(AmqpPublisher.name);
+  private connection: ChannelModel | undefined;
+  private channel: ConfirmChannel | undefined;
+  private connecting: Promise<ConfirmChannel> | undefined;
+  private returned: Error | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly connectTimeoutMs = 5000,
+    private readonly confirmTimeoutMs = 10_000,
+  ) {}
+
+  /** Publishes every message and resolves once the broker has confirmed all of them. */
+  async publishBatch(messages: readonly OutgoingMessage[]): Promise<void> {
+    const channel = await this.ensureChannel();
+    this.returned = undefined;
+    for (const message of messages) {
+      channel.publish(TICKETS_EXCHANGE, '', Buffer.from(message.body), {
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+        messageId: message.messageId,
+        type: message.type,
+      });
+    }
+    try {
+      await withTimeout(channel.waitForConfirms(), this.confirmTimeoutMs, 'broker confirms');
+    } catch (error) {
+      // A half-open connection (a broker behind a dead link) would otherwise hold the batch forever.
+      await this.close();
+      throw error;
+    }
+    if (this.returned !== undefined) throw this.returned;
+  }
+
+  /** Connects and asserts the topology now rather than on the first batch. */
+  async connect(): Promise<void> {
+    await this.ensureChannel();
+  }
+
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.reset();
+    await connection?.close().catch(() => undefined);
+  }
+
+  private async ensureChannel(): Promise<ConfirmChannel> {
+    if (this.channel !== undefined) return this.channel;
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<ConfirmChannel> {
+    const connection = await connect(this.url, { timeout: this.connectTimeoutMs });
+    connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
+    connection.on('close', () => this.reset());
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', (error: Error) => this.logger.warn(`broker channel error: ${error.message}`));
+      channel.on('close', () => this.reset());
+      channel.on('return', (message: { properties: { messageId?: string } }) => {
+        this.returned = new Error(`message ${message.properties.messageId ?? '?'} was unroutable`);
+      });
+      await assertTopology(channel);
+      this.connection = connection;
+      this.channel = channel;
+      return channel;
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private reset(): void {
+    this.channel = undefined;
+    this.connection = undefined;
+  }
+}

@@ -1,0 +1,8 @@
+import type { TicketReservedData } from './ticket-reserved.event';
+
+/** Everything a purchase can end in. Business outcomes are values; only infrastructure failures throw. */
+export type PurchaseOutcome =
+  | { readonly kind: 'RESERVED'; readonly ticket: TicketReservedData; readonly replayed: boolean }
+  | { readonly kind: 'SEAT_TAKEN' | 'ROW_SOLD_OUT' | 'ZONE_SOLD_OUT' }
+  | { readonly kind: 'NOT_FOUND'; readonly message: string }
+  | { readonly kind: 'IDEMPOTENCY_KEY_REUSED' };

@@ -1,0 +1,32 @@
+import type { ErrorBody } from '../../http/error-body';
+import type { PurchaseOutcome } from '../purchase-outcome';
+import type { TicketReservedData } from '../ticket-reserved.event';
+
+export interface TicketResponse extends TicketReservedData {
+  readonly status: 'RESERVED';
+}
+
+/** The single place a purchase outcome becomes an HTTP status; `never` keeps it exhaustive. */
+export function purchaseOutcomeToHttp(outcome: PurchaseOutcome): { status: number; body: TicketResponse | ErrorBody } {
+  switch (outcome.kind) {
+    case 'RESERVED':
+      return { status: 201, body: { ...outcome.ticket, status: 'RESERVED' } };
+    case 'SEAT_TAKEN':
+      return { status: 409, body: { error: 'SEAT_TAKEN', message: 'the seat is taken' } };
+    case 'ROW_SOLD_OUT':
+      return { status: 409, body: { error: 'ROW_SOLD_OUT', message: 'every seat of this row is taken' } };
+    case 'ZONE_SOLD_OUT':
+      return { status: 409, body: { error: 'ZONE_SOLD_OUT', message: 'every seat of this zone is taken' } };
+    case 'NOT_FOUND':
+      return { status: 404, body: { error: 'NOT_FOUND', message: outcome.message } };
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return {
+        status: 422,
+        body: { error: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used with a different request' },
+      };
+    default: {
+      const unhandled: never = outcome;
+      throw new Error(`unmapped purchase outcome ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { CatalogService } from '../../catalog/catalog.service';
+import { SEAT_MAP, type SeatMap } from '../seat-map/seat-map.port';
+import { rowIndexOf } from '../seat';
+import type { PurchaseOutcome } from '../purchase-outcome';
+import { TicketReservedEvent, type TicketReservedData } from '../ticket-reserved.event';
+import { PurchaseSeatCommand } from './purchase-seat.command';
+
+const fingerprint = (c: PurchaseSeatCommand): string => `${c.venueId}|${c.eventId}|${c.zoneId}|${c.row}|${c.column}`;
+
+@CommandHandler(PurchaseSeatCommand)
+export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand, PurchaseOutcome> {
+  constructor(
+    @Inject(SEAT_MAP) private readonly seatMap: SeatMap,
+    private readonly catalog: CatalogService,
+    private readonly eventBus: EventBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute(command: PurchaseSeatCommand): Promise<PurchaseOutcome> {
+    const event = await this.catalog.findEvent(command.eventId);
+    if (event === undefined || event.venueId !== command.venueId) {
+      return { kind: 'NOT_FOUND', message: `event ${command.eventId} at venue ${command.venueId} not found` };
+    }
+    const zone = this.catalog.findZone(command.venueId, command.zoneId);
+    if (zone === undefined) {
+      return { kind: 'NOT_FOUND', message: `zone ${command.zoneId} not found at venue ${command.venueId}` };
+    }
+    if (rowIndexOf(command.row) >= zone.rowCount || command.column > zone.colCount) {
+      return { kind: 'NOT_FOUND', message: `seat ${command.row}${command.column} is outside zone ${command.zoneId}` };
+    }
+
+    if (command.idempotencyKey !== undefined) {
+      const previous = await this.seatMap.claimIdempotencyKey(
+        command.idempotencyKey,
+        fingerprint(command),
+        this.config.IDEMPOTENCY_TTL_SECONDS,
+      );
+      if (previous !== null && previous !== fingerprint(command)) return { kind: 'IDEMPOTENCY_KEY_REUSED' };
+    }
+
+    const ticket: TicketReservedData = {
+      ticketId: randomUUID(),
+      venueId: command.venueId,
+      eventId: command.eventId,
+      zoneId: command.zoneId,
+      row: command.row,
+      column: command.column,
+      price: zone.ticketPrice,
+      createdOn: new Date().toISOString(),
+    };
+    const result = await this.seatMap.reserve({
+      seat: command,
+      payload: JSON.stringify(ticket),
+      ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
+    });
+    switch (result.code) {
+      case 'RESERVED':
+        this.eventBus.publish(new TicketReservedEvent(ticket));
+        return { kind: 'RESERVED', ticket, replayed: false };
+      case 'REPLAYED':
+        return { kind: 'RESERVED', ticket: JSON.parse(result.payload) as TicketReservedData, replayed: true };
+      case 'NOT_OPEN':
+        return { kind: 'NOT_FOUND', message: `sale of event ${command.eventId} zone ${command.zoneId} is not open` };
+      case 'SEAT_TAKEN':
+      case 'ROW_SOLD_OUT':
+      case 'ZONE_SOLD_OUT':
+        return { kind: result.code };
+    }
+  }
+}

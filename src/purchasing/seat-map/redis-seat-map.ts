@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { Zone } from '../../catalog/catalog.schema';
+import { REDIS } from '../../redis/redis.factory';
+import { rowIndexOf, type SeatRef } from '../seat';
+import { idempotencyFingerprintKey, idempotencyRecordKey, rowField, zoneKeys } from './seat-map.keys';
+import type { ReservationResult, ReserveRequest, SeatMap, ZoneCounters } from './seat-map.port';
+
+const script = (name: string): string => readFileSync(join(__dirname, name), 'utf8');
+
+type ScriptReply = [number] | [number, string];
+
+interface SeatScripts {
+  reserveSeat(
+    counts: string,
+    seats: string,
+    outbox: string,
+    idem: string,
+    rowIndex: number,
+    column: number,
+    rowField: string,
+    payload: string,
+    useIdempotency: string,
+    ttl: number,
+  ): Promise<ScriptReply>;
+  releaseSeat(counts: string, seats: string, rowIndex: number, column: number, rowField: string): Promise<number>;
+  openZone(counts: string, seats: string, rows: number, cols: number): Promise<number>;
+}
+
+const OUTCOMES = ['RESERVED', 'SEAT_TAKEN', 'ROW_SOLD_OUT', 'ZONE_SOLD_OUT', 'NOT_OPEN'] as const;
+
+/**
+ * Seat map on Redis. The scripts are registered once with `defineCommand`: ioredis runs them by SHA and
+ * reloads them itself if Redis answers NOSCRIPT (after a restart).
+ */
+@Injectable()
+export class RedisSeatMap implements SeatMap {
+  private readonly scripts: SeatScripts;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    redis.defineCommand('reserveSeat', { numberOfKeys: 4, lua: script('reserve-seat.lua') });
+    redis.defineCommand('releaseSeat', { numberOfKeys: 2, lua: script('release-seat.lua') });
+    redis.defineCommand('openZone', { numberOfKeys: 2, lua: script('open-zone.lua') });
+    this.scripts = redis as unknown as SeatScripts;
+  }
+
+  async reserve({ seat, payload, idempotencyKey }: ReserveRequest): Promise<ReservationResult> {
+    const keys = zoneKeys(seat.eventId, seat.zoneId);
+    const idem = idempotencyKey === undefined ? '' : idempotencyRecordKey(keys.partition, idempotencyKey);
+    const reply = await this.scripts.reserveSeat(
+      keys.counts,
+      keys.seats,
+      keys.outbox,
+      // An unused key must still hash to the same slot; the counts key does and is never written here.
+      idem || keys.counts,
+      rowIndexOf(seat.row),
+      seat.column,
+      rowField(seat.row),
+      payload,
+      idem ? '1' : '',
+      this.config.IDEMPOTENCY_TTL_SECONDS,
+    );
+    if (reply[0] === 5) return { code: 'REPLAYED', payload: reply[1] as string };
+    const code = OUTCOMES[reply[0]];
+    if (code === undefined) throw new Error(`reserve-seat.lua returned an unknown code ${reply[0]}`);
+    return { code };
+  }
+
+  async release(seat: SeatRef): Promise<boolean> {
+    const keys = zoneKeys(seat.eventId, seat.zoneId);
+    const released = await this.scripts.releaseSeat(
+      keys.counts,
+      keys.seats,
+      rowIndexOf(seat.row),
+      seat.column,
+      rowField(seat.row),
+    );
+    return released === 1;
+  }
+
+  async openZone(eventId: string, zone: Zone): Promise<boolean> {
+    const keys = zoneKeys(eventId, zone.zoneId);
+    return (await this.scripts.openZone(keys.counts, keys.seats, zone.rowCount, zone.colCount)) === 1;
+  }
+
+  async isOpen(eventId: string, zoneId: number): Promise<boolean> {
+    return (await this.redis.exists(zoneKeys(eventId, zoneId).counts)) === 1;
+  }
+
+  async counters(eventId: string, zoneId: number): Promise<ZoneCounters | null> {
+    const hash = await this.redis.hgetall(zoneKeys(eventId, zoneId).counts);
+    if (hash['zone'] === undefined) return null;
+    const rowsLeft: Record<string, number> = {};
+    for (const [field, value] of Object.entries(hash)) {
+      if (field.startsWith('r:')) rowsLeft[field.slice(2)] = Number(value);
+    }
+    return { zoneLeft: Number(hash['zone']), rowsLeft };
+  }
+
+  async claimIdempotencyKey(key: string, fingerprint: string, ttlSeconds: number): Promise<string | null> {
+    // SET NX GET: one round trip both claims a new key and reads the fingerprint of an existing one.
+    return this.redis.set(idempotencyFingerprintKey(key), fingerprint, 'EX', ttlSeconds, 'NX', 'GET');
+  }
+}

@@ -1,0 +1,32 @@
+import type { Zone } from '../../catalog/catalog.schema';
+import type { SeatRef } from '../seat';
+
+export const SEAT_MAP = Symbol('SEAT_MAP');
+
+export type ReservationResult =
+  | { readonly code: 'RESERVED' }
+  | { readonly code: 'REPLAYED'; readonly payload: string }
+  | { readonly code: 'SEAT_TAKEN' | 'ROW_SOLD_OUT' | 'ZONE_SOLD_OUT' | 'NOT_OPEN' };
+
+export interface ReserveRequest {
+  seat: SeatRef;
+  /** The serialized TicketReserved record appended to the outbox when the seat is taken. */
+  payload: string;
+  idempotencyKey?: string;
+}
+
+export interface ZoneCounters {
+  zoneLeft: number;
+  rowsLeft: Record<string, number>;
+}
+
+/** The seat inventory: the atomic reservation and what surrounds it. */
+export interface SeatMap {
+  reserve(request: ReserveRequest): Promise<ReservationResult>;
+  release(seat: SeatRef): Promise<boolean>;
+  openZone(eventId: string, zone: Zone): Promise<boolean>;
+  isOpen(eventId: string, zoneId: number): Promise<boolean>;
+  counters(eventId: string, zoneId: number): Promise<ZoneCounters | null>;
+  /** Records which request an idempotency key belongs to; returns the fingerprint stored before, if any. */
+  claimIdempotencyKey(key: string, fingerprint: string, ttlSeconds: number): Promise<string | null>;
+}

@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { ApiModule } from '../../src/api.module';
+import { loadCatalog } from '../../src/catalog/catalog.loader';
+import { CatalogService } from '../../src/catalog/catalog.service';
+import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
+import type { PurchaseOutcome } from '../../src/purchasing/purchase-outcome';
+import { SEAT_MAP, type SeatMap } from '../../src/purchasing/seat-map/seat-map.port';
+import { REDIS } from '../../src/redis/redis.factory';
+import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
+import { seatKey, seatPlan } from '../support/seat-plan';
+import { freshEventId, saleEvent, testConfig } from '../support/test-config';
+
+const COMMANDS = 20_000;
+const DUPLICATE_RATIO = 0.5;
+const DISTINCT = Math.round(COMMANDS / (1 + DUPLICATE_RATIO));
+const ZONES = [1, 2];
+const ROWS = 26;
+const COLUMNS = 400;
+
+describe('PurchaseSeatCommand under contention, straight to the CommandBus', () => {
+  let app: INestApplicationContext;
+  let eventId: string;
+
+  beforeAll(async () => {
+    // No relay: this test is about the decision; the relay has its own test.
+    const config = testConfig({ OUTBOX_RELAY_ENABLED: 'false' });
+    app = await NestFactory.createApplicationContext(ApiModule.forRoot(config, loadCatalog(config.CATALOG_FILE)), {
+      logger: ['error'],
+    });
+    eventId = freshEventId('contention');
+    expect(await app.get(CatalogService).openSale(saleEvent(eventId, 'Arena'))).toBe('CREATED');
+  });
+
+  afterAll(async () => {
+    await deleteOutboxRecordsOf(app.get<Redis>(REDIS), eventId);
+    await app.close();
+  });
+
+  it('sells each distinct seat exactly once and answers SEAT_TAKEN to every duplicate', async () => {
+    const plan = seatPlan(ZONES, ROWS, DISTINCT, DUPLICATE_RATIO, 20_000);
+    expect(plan).toHaveLength(COMMANDS);
+    const bus = app.get(CommandBus);
+
+    const started = Date.now();
+    const outcomes: PurchaseOutcome[] = await Promise.all(
+      plan.map((s) => bus.execute(new PurchaseSeatCommand('Arena', eventId, s.zoneId, s.row, s.column))),
+    );
+    const elapsed = Date.now() - started;
+
+    const winners = new Map<string, number>();
+    const kinds: Record<string, number> = {};
+    outcomes.forEach((outcome, i) => {
+      kinds[outcome.kind] = (kinds[outcome.kind] ?? 0) + 1;
+      if (outcome.kind === 'RESERVED') {
+        const key = seatKey(plan[i]!);
+        winners.set(key, (winners.get(key) ?? 0) + 1);
+      }
+    });
+    console.log(
+      `contention: ${COMMANDS} commands, ${DISTINCT} distinct seats, outcomes ${JSON.stringify(kinds)}, ` +
+        `${elapsed} ms (${Math.round(COMMANDS / (elapsed / 1000))} commands/s)`,
+    );
+
+    expect(kinds).toEqual({ RESERVED: DISTINCT, SEAT_TAKEN: COMMANDS - DISTINCT });
+    expect(winners.size).toBe(DISTINCT);
+    expect([...winners.values()].every((n) => n === 1)).toBe(true);
+
+    const seatMap = app.get<SeatMap>(SEAT_MAP);
+    for (const zoneId of ZONES) {
+      const soldInZone = [...winners.keys()].filter((k) => k.startsWith(`${zoneId}:`));
+      const counters = await seatMap.counters(eventId, zoneId);
+      expect(counters!.zoneLeft).toBe(ROWS * COLUMNS - soldInZone.length);
+      for (let r = 0; r < ROWS; r++) {
+        const row = String.fromCharCode(65 + r);
+        const soldInRow = soldInZone.filter((k) => new RegExp(`^${zoneId}:${row}\\d+$`).test(k)).length;
+        expect(counters!.rowsLeft[row]).toBe(COLUMNS - soldInRow);
+      }
+    }
+  });
+});

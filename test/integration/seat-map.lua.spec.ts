@@ -1,0 +1,125 @@
+import { Redis } from 'ioredis';
+import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
+import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import type { Zone } from '../../src/catalog/catalog.schema';
+import { createRedis } from '../../src/redis/redis.factory';
+import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
+import { freshEventId, testConfig } from '../support/test-config';
+
+const config = testConfig();
+const smallZone: Zone = { zoneId: 7, ticketPrice: 10, rowCount: 2, colCount: 3 };
+
+describe('seat map scripts on Redis', () => {
+  let redis: Redis;
+  let seatMap: RedisSeatMap;
+  let eventId: string;
+
+  beforeAll(async () => {
+    redis = createRedis(config.REDIS_URL, 2000, 'seat-map-test');
+    await redis.connect();
+    seatMap = new RedisSeatMap(redis, config);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  beforeEach(async () => {
+    eventId = freshEventId('lua');
+    await seatMap.openZone(eventId, smallZone);
+  });
+  afterEach(async () => {
+    // Outbox entries of these direct calls would otherwise wait for a relay; they belong to no real sale.
+    const keys = zoneKeys(eventId, smallZone.zoneId);
+    await redis.del(keys.counts, keys.seats);
+    await deleteOutboxRecordsOf(redis, eventId);
+  });
+
+  const seat = (row: string, column: number, zoneId = smallZone.zoneId) => ({ eventId, zoneId, row, column });
+  const reserve = (row: string, column: number, extra: { idempotencyKey?: string; zoneId?: number } = {}) =>
+    seatMap.reserve({
+      seat: seat(row, column, extra.zoneId),
+      payload: JSON.stringify({ ticketId: `t-${row}${column}`, eventId: eventId }),
+      ...(extra.idempotencyKey !== undefined && { idempotencyKey: extra.idempotencyKey }),
+    });
+
+  it('opens a zone with full counters, and re-opening leaves a sale in progress untouched', async () => {
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 6, rowsLeft: { A: 3, B: 3 } });
+    expect((await reserve('A', 1)).code).toBe('RESERVED');
+    expect(await seatMap.openZone(eventId, smallZone)).toBe(false);
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 2, B: 3 } });
+  });
+
+  it('reserves a free seat and rejects a second purchase of the same seat with SEAT_TAKEN', async () => {
+    expect((await reserve('B', 2)).code).toBe('RESERVED');
+    expect((await reserve('B', 2)).code).toBe('SEAT_TAKEN');
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 3, B: 2 } });
+  });
+
+  it('answers ROW_SOLD_OUT once every seat of the row is taken', async () => {
+    for (const column of [1, 2, 3]) expect((await reserve('A', column)).code).toBe('RESERVED');
+    expect((await reserve('A', 2)).code).toBe('ROW_SOLD_OUT');
+    expect((await reserve('B', 1)).code).toBe('RESERVED');
+  });
+
+  it('answers ZONE_SOLD_OUT once every seat of the zone is taken, and counters stay at zero', async () => {
+    for (const row of ['A', 'B'])
+      for (const column of [1, 2, 3]) expect((await reserve(row, column)).code).toBe('RESERVED');
+    expect((await reserve('B', 3)).code).toBe('ZONE_SOLD_OUT');
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 0, rowsLeft: { A: 0, B: 0 } });
+  });
+
+  it('answers NOT_OPEN for a zone without a seat map and for seats outside the grid', async () => {
+    expect((await reserve('A', 1, { zoneId: 99 })).code).toBe('NOT_OPEN');
+    expect((await reserve('C', 1)).code).toBe('NOT_OPEN');
+    expect((await reserve('A', 4)).code).toBe('NOT_OPEN');
+    expect((await reserve('A', 0)).code).toBe('NOT_OPEN');
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 6, rowsLeft: { A: 3, B: 3 } });
+  });
+
+  it('appends exactly one outbox record per reservation, in the same call', async () => {
+    const outbox = zoneKeys(eventId, 7).outbox;
+    const before = await redis.xrevrange(outbox, '+', '-', 'COUNT', 1000);
+    await reserve('A', 3);
+    await reserve('A', 3);
+    const after = await redis.xrevrange(outbox, '+', '-', 'COUNT', 1000);
+    const mine = after.filter(([, fields]) => fields[1]!.includes(`"ticketId":"t-A3"`) && fields[1]!.includes(eventId));
+    expect(mine).toHaveLength(1);
+    expect(after.length - before.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('release gives back exactly one seat, and releasing a free seat changes nothing', async () => {
+    await reserve('A', 1);
+    await reserve('A', 2);
+    expect(await seatMap.release(seat('A', 1))).toBe(true);
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 2, B: 3 } });
+    expect(await seatMap.release(seat('A', 1))).toBe(false);
+    expect(await seatMap.release(seat('B', 3))).toBe(false);
+    expect(await seatMap.release(seat('A', 9))).toBe(false);
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 2, B: 3 } });
+    expect((await reserve('A', 1)).code).toBe('RESERVED');
+  });
+
+  it('replays the stored ticket for a repeated idempotency key instead of taking another seat', async () => {
+    const key = `k-${eventId}`;
+    expect((await reserve('B', 1, { idempotencyKey: key })).code).toBe('RESERVED');
+    const replay = await reserve('B', 1, { idempotencyKey: key });
+    expect(replay).toEqual({ code: 'REPLAYED', payload: JSON.stringify({ ticketId: 't-B1', eventId }) });
+    expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 3, B: 2 } });
+  });
+
+  it('keeps counters equal to the grid minus the seats sold after many concurrent reservations', async () => {
+    const zone: Zone = { zoneId: 8, ticketPrice: 1, rowCount: 26, colCount: 40 };
+    await seatMap.openZone(eventId, zone);
+    const requests = [];
+    for (let i = 0; i < 3000; i++) {
+      const row = String.fromCharCode(65 + (i % 26));
+      requests.push(reserve(row, 1 + ((i * 7) % 40), { zoneId: 8 }));
+    }
+    const results = await Promise.all(requests);
+    const reserved = results.filter((r) => r.code === 'RESERVED').length;
+    const counters = await seatMap.counters(eventId, 8);
+    expect(counters!.zoneLeft).toBe(26 * 40 - reserved);
+    expect(Object.values(counters!.rowsLeft).reduce((a, b) => a + b, 0)).toBe(26 * 40 - reserved);
+    expect(await redis.bitcount(zoneKeys(eventId, 8).seats)).toBe(reserved);
+    await redis.del(zoneKeys(eventId, 8).counts, zoneKeys(eventId, 8).seats);
+  });
+});

@@ -1,0 +1,47 @@
+import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { assertTopology, type PipelineQueue } from '../../src/messaging/topology';
+import type { TicketMessage } from '../../src/messaging/ticket-message';
+import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
+
+/** Consumes a pipeline queue the way a worker would and records what arrived for one event. */
+export class QueueReader {
+  private connection: ChannelModel | undefined;
+  private channel: Channel | undefined;
+  readonly received: TicketReservedData[] = [];
+
+  constructor(
+    private readonly url: string,
+    private readonly queue: PipelineQueue,
+    private readonly eventId: string,
+  ) {}
+
+  async start(): Promise<this> {
+    this.connection = await connect(this.url);
+    this.channel = await this.connection.createChannel();
+    await assertTopology(this.channel);
+    await this.channel.prefetch(1000);
+    await this.channel.consume(this.queue, (message) => {
+      if (message === null) return;
+      const envelope = JSON.parse(message.content.toString()) as TicketMessage<TicketReservedData>;
+      if (envelope.data.eventId === this.eventId) this.received.push(envelope.data);
+      this.channel!.ack(message);
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.connection?.close().catch(() => undefined);
+  }
+}
+
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

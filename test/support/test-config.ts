@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { parseConfig, type AppConfig } from '../../src/config/app-config';
+
+export const TEST_CATALOG_FILE = join(__dirname, '..', 'fixtures', 'test-catalog.json');
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** The environment the tests run with: the machine's services, the test catalog, quiet logs. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return parseConfig({
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    CATALOG_FILE: TEST_CATALOG_FILE,
+    LOG_LEVEL: 'error',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...overrides,
+  });
+}
+
+let counter = 0;
+/** A fresh event id per test so runs never share a seat map and nothing has to be flushed. */
+export function freshEventId(label: string): string {
+  counter++;
+  return `${label}-${Date.now().toString(36)}-${process.pid}-${counter}`;
+}
+
+export const saleEvent = (eventId: string, venueId: string) => ({
+  eventId,
+  venueId,
+  name: `Test ${eventId}`,
+  type: 'test',
+  date: '2027-01-01T20:00:00Z',
+});

@@ -1,0 +1,35 @@
+import { purchaseOutcomeToHttp } from '../../src/purchasing/purchase-seat/purchase-outcome.http';
+
+describe('purchase outcome to HTTP', () => {
+  const ticket = {
+    ticketId: 't',
+    venueId: 'V',
+    eventId: 'E',
+    zoneId: 1,
+    row: 'A',
+    column: 1,
+    price: 20,
+    createdOn: '2026-01-01T00:00:00.000Z',
+  };
+
+  it('maps every outcome to its status and error code', () => {
+    expect(purchaseOutcomeToHttp({ kind: 'RESERVED', ticket, replayed: false })).toEqual({
+      status: 201,
+      body: { ...ticket, status: 'RESERVED' },
+    });
+    expect(purchaseOutcomeToHttp({ kind: 'SEAT_TAKEN' })).toMatchObject({ status: 409, body: { error: 'SEAT_TAKEN' } });
+    expect(purchaseOutcomeToHttp({ kind: 'ROW_SOLD_OUT' })).toMatchObject({
+      status: 409,
+      body: { error: 'ROW_SOLD_OUT' },
+    });
+    expect(purchaseOutcomeToHttp({ kind: 'ZONE_SOLD_OUT' })).toMatchObject({
+      status: 409,
+      body: { error: 'ZONE_SOLD_OUT' },
+    });
+    expect(purchaseOutcomeToHttp({ kind: 'NOT_FOUND', message: 'm' })).toEqual({
+      status: 404,
+      body: { error: 'NOT_FOUND', message: 'm' },
+    });
+    expect(purchaseOutcomeToHttp({ kind: 'IDEMPOTENCY_KEY_REUSED' })).toMatchObject({ status: 422 });
+  });
+});
