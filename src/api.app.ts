@@ -4,13 +4,15 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { LogLevel } from '@nestjs/common';
 import { ApiModule } from './api.module';
 import { loadCatalog } from './catalog/catalog.loader';
-import type { AppConfig } from './config/app-config';
+import { ConfigError, type AppConfig } from './config/app-config';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
 /** Builds the API application (not listening yet): used by main.api.ts and by the HTTP tests. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  if (config.ADMIN_TOKEN === undefined)
+    throw new ConfigError('Invalid environment:\n  ADMIN_TOKEN: required by the API');
   const catalog = loadCatalog(config.CATALOG_FILE);
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {

@@ -21,7 +21,8 @@ export const appConfigSchema = z.object({
     .string()
     .regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL')
     .default('amqp://guest:guest@127.0.0.1:5672'),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /** Required by the API (admin endpoints); the worker does not use it. */
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   BODY_LIMIT_BYTES: positiveInt.max(1_048_576).default(4096),
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
@@ -32,6 +33,25 @@ export const appConfigSchema = z.object({
   OUTBOX_BATCH_SIZE: positiveInt.max(5000).default(500),
   /** An outbox entry read by a relay that then went silent this long is taken over by another relay. */
   OUTBOX_CLAIM_IDLE_MS: positiveInt.default(30_000),
+  /** The read model's database; created if missing. */
+  MYSQL_URL: z
+    .string()
+    .regex(/^mysql:\/\//, 'must be a mysql:// URL')
+    .default('mysql://root@127.0.0.1:3306/tickets'),
+  /** Unset: the project's scripts and tests start an embedded dynalite. Set it for DynamoDB Local or AWS. */
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  DYNAMODB_REGION: z.string().min(1).default('us-east-1'),
+  DYNAMODB_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/)
+    .default('tickets'),
+  /** Unacknowledged messages the worker holds per pipeline. */
+  WORKER_PREFETCH: positiveInt.max(10_000).default(500),
+  WORKER_BATCH_SIZE: positiveInt.max(5000).default(200),
+  /** How long a partial batch waits for more messages before it is written. */
+  WORKER_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(20),
+  /** Attempts at a transient failure (with backoff) before the message goes to the dead-letter queue. */
+  WORKER_MAX_ATTEMPTS: positiveInt.max(100).default(5),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
 });
 

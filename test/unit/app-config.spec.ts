@@ -19,7 +19,6 @@ describe('configuration', () => {
       const message = (error as Error).message;
       expect(message).toContain('PORT');
       expect(message).toContain('REDIS_URL');
-      expect(message).toContain('ADMIN_TOKEN');
     }
   });
 

@@ -20,7 +20,7 @@ export class OpenSaleHttpController {
     @Res() reply: FastifyReply,
     @Headers('authorization') authorization?: string,
   ): Promise<void> {
-    if (!isAdminAuthorized(authorization, this.config.ADMIN_TOKEN)) {
+    if (!isAdminAuthorized(authorization, this.config.ADMIN_TOKEN ?? '')) {
       await reply
         .code(401)
         .header('www-authenticate', 'Bearer')
