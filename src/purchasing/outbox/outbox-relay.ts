@@ -31,6 +31,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running = false;
   private loop: Promise<void> | undefined;
   private lastClaimAt = 0;
+  /** After a failed batch, this relay's own pending entries are retried before anything new is read. */
+  private retryOwnPending = false;
   private published = 0;
 
   constructor(
@@ -99,6 +101,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         failures = 0;
       } catch (error) {
         failures++;
+        this.retryOwnPending = true;
         if (failures === 1 || failures % 20 === 0) {
           this.logger.warn(`outbox relay failed (${failures} in a row), will retry: ${(error as Error).message}`);
         }
@@ -119,25 +122,39 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async relayOnce(): Promise<void> {
     const reader = this.reader!;
-    const reply = (await reader
-      .xreadgroup(
-        'GROUP',
-        OUTBOX_GROUP,
-        this.consumer,
-        'COUNT',
-        this.config.OUTBOX_BATCH_SIZE,
-        'BLOCK',
-        200,
-        'STREAMS',
-        ...this.keys,
-        ...this.keys.map(() => '>'),
-      )
-      .catch(async (error: Error) => {
-        if (!error.message.includes('NOGROUP')) throw error;
-        await this.ensureGroups(reader);
-        return null;
-      })) as StreamReply | null;
-    if (reply) await this.publishAndAck(reply);
+    const pendingOnly = this.retryOwnPending;
+    // '0' re-reads the entries this consumer read but never acknowledged (no blocking); '>' reads new ones.
+    const read = pendingOnly
+      ? reader.xreadgroup(
+          'GROUP',
+          OUTBOX_GROUP,
+          this.consumer,
+          'COUNT',
+          this.config.OUTBOX_BATCH_SIZE,
+          'STREAMS',
+          ...this.keys,
+          ...this.keys.map(() => '0'),
+        )
+      : reader.xreadgroup(
+          'GROUP',
+          OUTBOX_GROUP,
+          this.consumer,
+          'COUNT',
+          this.config.OUTBOX_BATCH_SIZE,
+          'BLOCK',
+          200,
+          'STREAMS',
+          ...this.keys,
+          ...this.keys.map(() => '>'),
+        );
+    const reply = (await read.catch(async (error: Error) => {
+      if (!error.message.includes('NOGROUP')) throw error;
+      await this.ensureGroups(reader);
+      return null;
+    })) as StreamReply | null;
+    const entries = reply?.reduce((sum, [, e]) => sum + e.length, 0) ?? 0;
+    if (pendingOnly && entries === 0) this.retryOwnPending = false;
+    if (reply && entries > 0) await this.publishAndAck(reply);
   }
 
   private async claimAbandoned(): Promise<void> {

@@ -1,0 +1,141 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiModule } from '../../src/api.module';
+import { loadCatalog } from '../../src/catalog/catalog.loader';
+import { CatalogService } from '../../src/catalog/catalog.service';
+import { PIPELINES } from '../../src/messaging/topology';
+import { OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
+import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
+import { ChildProcessHandle, freePort } from '../support/child-process';
+import { QueueReader, waitFor } from '../support/queue-reader';
+import { seatPlan } from '../support/seat-plan';
+import { TcpProxy } from '../support/tcp-proxy';
+import { freshEventId, saleEvent, testConfig } from '../support/test-config';
+
+const config = testConfig({ OUTBOX_RELAY_ENABLED: 'false' });
+
+/** Reserves `count` distinct seats of a fresh Arena event through the CommandBus; returns the ticket ids. */
+async function reserveSeats(app: INestApplicationContext, eventId: string, count: number): Promise<Set<string>> {
+  expect(await app.get(CatalogService).openSale(saleEvent(eventId, 'Arena'))).toBe('CREATED');
+  const bus = app.get(CommandBus);
+  const outcomes = await Promise.all(
+    seatPlan([1, 2], 26, count, 0, 1).map((s) =>
+      bus.execute(new PurchaseSeatCommand('Arena', eventId, s.zoneId, s.row, s.column)),
+    ),
+  );
+  return new Set(outcomes.map((o) => (o.kind === 'RESERVED' ? o.ticket.ticketId : 'unexpected')));
+}
+
+describe('outbox relay → RabbitMQ fan-out', () => {
+  let app: INestApplicationContext;
+
+  beforeAll(async () => {
+    app = await NestFactory.createApplicationContext(ApiModule.forRoot(config, loadCatalog(config.CATALOG_FILE)), {
+      logger: ['error'],
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  async function readers(eventId: string): Promise<QueueReader[]> {
+    return Promise.all(Object.values(PIPELINES).map((q) => new QueueReader(config.AMQP_URL, q, eventId).start()));
+  }
+
+  const distinct = (reader: QueueReader) => new Set(reader.received.map((t) => t.ticketId));
+
+  it('delivers every reserved ticket exactly once on each of the two pipeline queues', async () => {
+    const eventId = freshEventId('fanout');
+    const tickets = await reserveSeats(app, eventId, 2000);
+    const queues = await readers(eventId);
+    const relay = app.get(OutboxRelay);
+    relay.start();
+    try {
+      await waitFor(() => queues.every((q) => q.received.length >= tickets.size), 60_000, 'both queues');
+      await new Promise((r) => setTimeout(r, 300)); // a late duplicate would show up now
+      for (const queue of queues) {
+        expect(queue.received).toHaveLength(tickets.size);
+        expect(distinct(queue)).toEqual(tickets);
+      }
+      expect(queues[0]!.received[0]).toEqual(
+        expect.objectContaining({
+          eventId,
+          venueId: 'Arena',
+          price: expect.any(Number),
+          createdOn: expect.any(String),
+        }),
+      );
+    } finally {
+      await relay.stop();
+      for (const q of queues) await q.stop();
+    }
+  });
+
+  it('loses nothing when the relaying API is SIGKILLed mid-stream with its broker link cut', async () => {
+    const eventId = freshEventId('relaykill');
+    const tickets = await reserveSeats(app, eventId, 3000);
+    const queues = await readers(eventId);
+    const brokerProxy = await new TcpProxy('127.0.0.1', 5672).start();
+    const portA = await freePort();
+    const relayA = ChildProcessHandle.start('main.api.js', {
+      PORT: String(portA),
+      AMQP_URL: `amqp://guest:guest@127.0.0.1:${brokerProxy.port}`,
+      OUTBOX_BATCH_SIZE: '100',
+    });
+    let relayB: ChildProcessHandle | undefined;
+    try {
+      await relayA.waitForHttp(portA);
+      await waitFor(() => queues[0]!.received.length > 0, 30_000, 'relay A to publish');
+      // Cut its broker link: batches it read now stay pending, unacknowledged; then it dies.
+      brokerProxy.cut();
+      await new Promise((r) => setTimeout(r, 500));
+      await relayA.kill('SIGKILL');
+      const beforeTakeover = Math.min(...queues.map((q) => distinct(q).size));
+
+      const portB = await freePort();
+      relayB = ChildProcessHandle.start('main.api.js', { PORT: String(portB), OUTBOX_CLAIM_IDLE_MS: '1000' });
+      await relayB.waitForHttp(portB);
+      await waitFor(() => queues.every((q) => distinct(q).size >= tickets.size), 60_000, 'every ticket on both queues');
+      for (const queue of queues) expect(distinct(queue)).toEqual(tickets);
+      const duplicates = queues.map((q) => q.received.length - tickets.size);
+      console.log(
+        `relay kill: ${tickets.size} tickets, ${beforeTakeover} published before the kill, duplicates per queue after takeover ${duplicates.join('/')}`,
+      );
+    } finally {
+      await relayA.kill();
+      await relayB?.kill('SIGTERM');
+      await brokerProxy.stop();
+      for (const q of queues) await q.stop();
+    }
+  });
+
+  it('keeps taking purchases while the broker is unreachable and relays them once it is back', async () => {
+    const eventId = freshEventId('brokercut');
+    const brokerProxy = await new TcpProxy('127.0.0.1', 5672).start();
+    const proxied = testConfig({ AMQP_URL: `amqp://guest:guest@127.0.0.1:${brokerProxy.port}` });
+    const api = await NestFactory.createApplicationContext(
+      ApiModule.forRoot(proxied, loadCatalog(proxied.CATALOG_FILE)),
+      {
+        logger: ['error'],
+      },
+    );
+    const queues = await readers(eventId);
+    try {
+      brokerProxy.cut();
+      const tickets = await reserveSeats(api, eventId, 1000);
+      expect(tickets.size).toBe(1000);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(queues.every((q) => q.received.length === 0)).toBe(true);
+      expect(await api.get(OutboxRelay).backlog()).toBeGreaterThanOrEqual(1000);
+      brokerProxy.restore();
+      await waitFor(() => queues.every((q) => distinct(q).size >= tickets.size), 60_000, 'relay after the cut');
+      for (const queue of queues) expect(distinct(queue)).toEqual(tickets);
+    } finally {
+      await api.close();
+      await brokerProxy.stop();
+      for (const q of queues) await q.stop();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TEST_ADMIN_TOKEN, TEST_CATALOG_FILE } from './test-config';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * One of the platform's real processes (built in dist/ by `npm test`), for tests that kill or restart it.
+ * Output is kept for the failure message.
+ */
+export class ChildProcessHandle {
+  output = '';
+  private constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  static start(entry: 'main.api.js' | 'main.worker.js', env: Record<string, string>): ChildProcessHandle {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', entry)], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        CATALOG_FILE: TEST_CATALOG_FILE,
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ChildProcessHandle(child);
+  }
+
+  async waitForHttp(port: number, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`process exited early:\n${this.output}`);
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`process did not answer on ${port} within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill(signal);
+    });
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
