@@ -31,6 +31,8 @@ export const appConfigSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   OUTBOX_BATCH_SIZE: positiveInt.max(5000).default(500),
+  /** Events packed into one AMQP message by the relay. */
+  OUTBOX_TICKETS_PER_MESSAGE: positiveInt.max(1000).default(100),
   /** An outbox entry read by a relay that then went silent this long is taken over by another relay. */
   OUTBOX_CLAIM_IDLE_MS: positiveInt.default(30_000),
   /** The read model's database; created if missing. */

@@ -23,7 +23,7 @@ export class QueueReader {
     await this.channel.consume(this.queue, (message) => {
       if (message === null) return;
       const envelope = JSON.parse(message.content.toString()) as TicketMessage<TicketReservedData>;
-      if (envelope.data.eventId === this.eventId) this.received.push(envelope.data);
+      for (const ticket of envelope.data) if (ticket.eventId === this.eventId) this.received.push(ticket);
       this.channel!.ack(message);
     });
     return this;

@@ -184,18 +184,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishAndAck(reply: StreamReply): Promise<void> {
-    const messages: OutgoingMessage[] = [];
+    const payloads: string[] = [];
     for (const [, entries] of reply) {
       for (const [, fields] of entries) {
-        // Entries whose fields were trimmed away (deleted after a claim) come back empty: nothing to send.
+        // Entries deleted after being read come back without fields: nothing to send.
         const payload = fields?.[1];
-        if (payload === undefined) continue;
-        messages.push({
-          messageId: ticketIdOf(payload),
-          body: ticketMessageJson(TicketReservedEvent.type, payload),
-          type: TicketReservedEvent.type,
-        });
+        if (payload !== undefined) payloads.push(payload);
       }
+    }
+    const messages: OutgoingMessage[] = [];
+    const perMessage = this.config.OUTBOX_TICKETS_PER_MESSAGE;
+    for (let i = 0; i < payloads.length; i += perMessage) {
+      const chunk = payloads.slice(i, i + perMessage);
+      messages.push({
+        // Deterministic: a batch re-published after a crash carries the same id.
+        messageId: `${ticketIdOf(chunk[0]!)}+${chunk.length}`,
+        body: ticketMessageJson(TicketReservedEvent.type, chunk),
+        type: TicketReservedEvent.type,
+      });
     }
     if (messages.length > 0) await this.publisher.publishBatch(messages);
     const pipeline = this.reader!.pipeline();
@@ -209,7 +215,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // Unacknowledged entries stay pending and are claimed again: a duplicate at worst, never a loss.
       if (error) throw error;
     }
-    this.published += messages.length;
+    this.published += payloads.length;
   }
 }
 
