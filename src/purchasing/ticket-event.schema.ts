@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { identifier } from '../catalog/catalog.schema';
+
+/** What a consumer accepts as a TicketReserved payload; anything else is dead-lettered, never stored. */
+export const ticketReservedSchema = z.object({
+  ticketId: z.uuid(),
+  venueId: identifier,
+  eventId: identifier,
+  zoneId: z.number().int().min(1),
+  row: z.string().regex(/^[A-Z]$/),
+  column: z.number().int().min(1),
+  price: z.number().nonnegative(),
+  createdOn: z.iso.datetime(),
+});
+
+export const ticketCancelledSchema = ticketReservedSchema.extend({
+  reason: z.string().min(1).max(500),
+  cancelledOn: z.iso.datetime(),
+});

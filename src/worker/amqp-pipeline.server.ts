@@ -1,0 +1,296 @@
+import { Logger } from '@nestjs/common';
+import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { lastValueFrom } from 'rxjs';
+import { assertTopology, DEAD_LETTER_EXCHANGE, type PipelineQueue } from '../messaging/topology';
+import type { TicketMessage } from '../messaging/ticket-message';
+import { isInfrastructureUnavailable } from './infrastructure-error';
+import type { PipelineItemResult } from './pipeline-item-result';
+
+export interface PipelineServerOptions {
+  url: string;
+  queue: PipelineQueue;
+  transportId: symbol;
+  prefetch: number;
+  batchSize: number;
+  lingerMs: number;
+  maxAttempts: number;
+}
+
+/** Handed to `@Ctx()` of a pipeline handler. */
+export class PipelineContext extends BaseRpcContext<[queue: PipelineQueue, attempt: number]> {
+  get queue(): PipelineQueue {
+    return this.args[0];
+  }
+  get attempt(): number {
+    return this.args[1];
+  }
+}
+
+interface Pending {
+  message: ConsumeMessage;
+  pattern: string;
+  /** Set when the whole message could not be handled. */
+  failure?: string;
+  /** Items a handler refused; only these are dead-lettered. */
+  rejected: { data: unknown; reason: string }[];
+}
+
+interface Item {
+  pattern: string;
+  data: unknown;
+  owner: Pending;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A @nestjs/microservices transport for one pipeline queue: handlers are ordinary
+ * `@EventPattern(pattern, transportId)` methods receiving a whole batch (`data: T[]`), and this server
+ * owns what the stock RMQ transport does not give: batches across messages, acknowledgement only after
+ * the handler's write is durable, retries with backoff, and dead-lettering with the reason in headers.
+ *
+ * - A message is acknowledged once every item it carried was handled.
+ * - A handler that throws fails its batch: an unreachable store is retried until it is back (an outage
+ *   is not the messages' fault); other errors are retried WORKER_MAX_ATTEMPTS times, then the batch is
+ *   split message by message so that only the ones that still fail go to the dead-letter queue.
+ * - Malformed messages (not JSON, wrong envelope, unknown pattern) go straight to the dead-letter queue.
+ */
+export class AmqpPipelineServer extends Server implements CustomTransportStrategy {
+  private readonly log: Logger;
+  private connection: ChannelModel | undefined;
+  private channel: ConfirmChannel | undefined;
+  private consumerTag: string | undefined;
+  private buffer: Item[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private closing = false;
+  private reconnecting = false;
+  handled = 0;
+  deadLettered = 0;
+
+  constructor(private readonly options: PipelineServerOptions) {
+    super();
+    this.transportId = options.transportId;
+    this.log = new Logger(`Pipeline ${options.queue}`);
+  }
+
+  async listen(callback: (...optionalParams: unknown[]) => unknown): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Stops taking messages, finishes and acknowledges the batch in hand, then disconnects. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.channel && this.consumerTag) await this.channel.cancel(this.consumerTag).catch(() => undefined);
+    await this.flushNow();
+    await this.connection?.close().catch(() => undefined);
+    this.connection = undefined;
+    this.channel = undefined;
+  }
+
+  on(): void {
+    // Connection events are handled internally.
+  }
+
+  unwrap<T>(): T {
+    return this.connection as T;
+  }
+
+  private async start(): Promise<void> {
+    const connection = await connect(this.options.url);
+    const channel = await connection.createConfirmChannel();
+    await assertTopology(channel);
+    await channel.prefetch(this.options.prefetch);
+    const recover = (error?: Error) => void this.recover(error);
+    connection.on('error', (error: Error) => this.log.warn(`broker connection error: ${error.message}`));
+    connection.on('close', recover);
+    channel.on('error', (error: Error) => this.log.warn(`broker channel error: ${error.message}`));
+    this.connection = connection;
+    this.channel = channel;
+    const { consumerTag } = await channel.consume(this.options.queue, (message) => this.onMessage(message), {
+      noAck: false,
+    });
+    this.consumerTag = consumerTag;
+  }
+
+  /** Unacknowledged messages return to the queue when the connection drops; reconnect and carry on. */
+  private async recover(error?: Error): Promise<void> {
+    if (this.closing || this.reconnecting) return;
+    this.reconnecting = true;
+    this.log.warn(`broker connection lost${error ? `: ${error.message}` : ''}; reconnecting`);
+    // The messages of the lost channel will be redelivered; their acks can no longer be sent.
+    this.buffer = [];
+    this.channel = undefined;
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        await this.start();
+        this.log.log('broker connection restored');
+        break;
+      } catch {
+        await sleep(Math.min(200 * 2 ** attempt, 5000));
+      }
+    }
+    this.reconnecting = false;
+  }
+
+  private onMessage(message: ConsumeMessage | null): void {
+    if (message === null) return; // consumer cancelled by the broker (queue deleted): recover() follows
+    let envelope: TicketMessage;
+    try {
+      envelope = JSON.parse(message.content.toString('utf8')) as TicketMessage;
+    } catch {
+      void this.deadLetter([{ message, content: message.content, reason: 'MALFORMED: body is not JSON' }], 0);
+      return;
+    }
+    if (typeof envelope?.pattern !== 'string' || !Array.isArray(envelope.data) || envelope.data.length === 0) {
+      const reason = 'MALFORMED: expected {pattern: string, data: non-empty array}';
+      void this.deadLetter([{ message, content: message.content, reason }], 0);
+      return;
+    }
+    if (this.getHandlerByPattern(envelope.pattern) === null) {
+      const reason = `UNKNOWN_PATTERN: no handler for ${envelope.pattern}`;
+      void this.deadLetter([{ message, content: message.content, reason }], 0);
+      return;
+    }
+    const owner: Pending = { message, pattern: envelope.pattern, rejected: [] };
+    for (const data of envelope.data) this.buffer.push({ pattern: envelope.pattern, data, owner });
+    if (this.buffer.length >= this.options.batchSize) void this.flushNow();
+    else this.timer ??= setTimeout(() => void this.flushNow(), this.options.lingerMs);
+  }
+
+  /** Batches are written one at a time per pipeline, in arrival order. */
+  private flushNow(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    const channel = this.channel;
+    this.flushing = this.flushing.then(() => (batch.length > 0 && channel ? this.process(batch, channel) : undefined));
+    return this.flushing;
+  }
+
+  private async process(batch: Item[], channel: ConfirmChannel): Promise<void> {
+    const owners = [...new Set(batch.map((item) => item.owner))];
+    try {
+      await this.handleWithRetries(batch, true);
+    } catch (error) {
+      // Still failing after every attempt: isolate the messages that cannot be handled.
+      for (const owner of owners) {
+        const items = batch.filter((item) => item.owner === owner);
+        try {
+          await this.handleWithRetries(items, false);
+        } catch (single) {
+          owner.failure = `FAILED after ${this.options.maxAttempts} attempts: ${(single as Error).message}`;
+        }
+      }
+      this.log.warn(`batch of ${batch.length} failed (${(error as Error).message}); handled message by message`);
+    }
+    if (this.channel !== channel) return; // the channel died meanwhile: the broker redelivers everything
+    const failed = owners.filter((owner) => owner.failure !== undefined);
+    if (failed.length > 0) {
+      await this.deadLetter(
+        failed.map((o) => ({ message: o.message, content: o.message.content, reason: o.failure! })),
+        this.options.maxAttempts,
+      );
+    }
+    const rejected = owners.filter((owner) => owner.failure === undefined && owner.rejected.length > 0);
+    if (rejected.length > 0) {
+      await this.deadLetter(
+        rejected.map((o) => ({
+          message: o.message,
+          content: Buffer.from(JSON.stringify({ pattern: o.pattern, data: o.rejected.map((r) => r.data) })),
+          reason: o.rejected[0]!.reason,
+        })),
+        1,
+      );
+    }
+    for (const owner of owners)
+      if (owner.failure === undefined && owner.rejected.length === 0) channel.ack(owner.message);
+    this.handled += batch.length;
+  }
+
+  /** Runs the batch through its handlers, by pattern; per-item rejections are recorded on their message. */
+  private async handleWithRetries(batch: Item[], wholeBatch: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for (const [pattern, items] of groupByPattern(batch)) {
+          const handler = this.getHandlerByPattern(pattern)!;
+          const context = new PipelineContext([this.options.queue, attempt]);
+          const results = (await lastValueFrom(
+            this.transformToObservable(
+              await handler(
+                items.map((i) => i.data),
+                context,
+              ),
+            ),
+          )) as PipelineItemResult[] | undefined;
+          items.forEach((item, i) => {
+            const result = results?.[i];
+            if (result && !result.ok)
+              item.owner.rejected.push({ data: item.data, reason: `REJECTED: ${result.reason}` });
+          });
+        }
+        return;
+      } catch (error) {
+        if (this.closing && !wholeBatch) throw error;
+        const outage = isInfrastructureUnavailable(error);
+        if (!outage && attempt >= this.options.maxAttempts) throw error;
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.log.warn(
+            `${outage ? 'store unreachable' : 'batch failed'} (attempt ${attempt}): ${(error as Error).message}`,
+          );
+        }
+        await sleep(Math.min(100 * 2 ** Math.min(attempt, 7), outage ? 5000 : 2000));
+        if (this.channel === undefined && !this.closing)
+          throw new Error('broker channel lost during retries', { cause: error });
+      }
+    }
+  }
+
+  /** Publishes to the dead-letter queue with the reason in headers, then acknowledges the originals. */
+  private async deadLetter(
+    letters: { message: ConsumeMessage; content: Buffer; reason: string }[],
+    attempts: number,
+  ): Promise<void> {
+    const channel = this.channel;
+    if (!channel) return;
+    for (const { message, content, reason } of letters) {
+      channel.publish(DEAD_LETTER_EXCHANGE, this.options.queue, content, {
+        ...message.properties,
+        persistent: true,
+        headers: {
+          ...message.properties.headers,
+          'x-failure-reason': reason.slice(0, 1000),
+          'x-attempts': attempts,
+          'x-original-queue': this.options.queue,
+          'x-failed-at': new Date().toISOString(),
+        },
+      });
+    }
+    try {
+      await channel.waitForConfirms();
+      for (const { message } of letters) channel.ack(message);
+      this.deadLettered += letters.length;
+      this.log.warn(`${letters.length} message(s) dead-lettered: ${letters[0]!.reason}`);
+    } catch (error) {
+      // Not confirmed: leave them unacknowledged; the broker redelivers them to be tried again.
+      this.log.warn(`dead-lettering failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+function groupByPattern(batch: Item[]): Map<string, Item[]> {
+  const groups = new Map<string, Item[]>();
+  for (const item of batch) {
+    const group = groups.get(item.pattern);
+    if (group) group.push(item);
+    else groups.set(item.pattern, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,14 @@
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { throwError, type Observable } from 'rxjs';
+
+/**
+ * Nest's default RPC filter replaces any error with `{status: 'error', message: 'Internal server error'}`;
+ * the pipeline server needs the original to tell an unreachable store (retry for as long as it lasts)
+ * from a bad message (dead-letter after the attempts). Register it before connecting the pipelines.
+ */
+@Catch()
+export class PipelineErrorsFilter implements RpcExceptionFilter {
+  catch(error: unknown): Observable<never> {
+    return throwError(() => error);
+  }
+}
