@@ -10,4 +10,9 @@ echo "== type check"; tsc --noEmit -p tsconfig.json
 echo "== lint"; eslint . && prettier --check . >/dev/null
 echo "== build"; npm run build --silent
 echo "== tests"
-NODE_OPTIONS=--experimental-vm-modules jest --runInBand "$@"
+mkdir -p test-output
+status=0
+NODE_OPTIONS=--experimental-vm-modules jest --runInBand --json --outputFile=test-output/jest.json "$@" || status=$?
+# One plain closing line for whoever reads the log.
+node -e 'const r=require("./test-output/jest.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' || true
+exit $status

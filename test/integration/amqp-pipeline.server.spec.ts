@@ -3,10 +3,9 @@ import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { AmqpPublisher } from '../../src/messaging/amqp-publisher';
+import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { ticketMessageJson } from '../../src/messaging/ticket-message';
-import { deadLetterQueueOf, PIPELINES, TICKETS_EXCHANGE } from '../../src/messaging/topology';
+import { deadLetterQueueOf, PIPELINES } from '../../src/messaging/topology';
 import { AmqpPipelineServer } from '../../src/worker/amqp-pipeline.server';
 import { PipelineErrorsFilter } from '../../src/worker/pipeline-errors.filter';
 import { ITEM_OK, type PipelineItemResult } from '../../src/worker/pipeline-item-result';
@@ -47,9 +46,16 @@ class TestPipelineModule {}
 describe('AmqpPipelineServer (worker transport) on the real broker', () => {
   let app: INestApplication;
   let server: AmqpPipelineServer;
-  let publisher: AmqpPublisher;
   let connection: ChannelModel;
   let channel: Channel;
+  let confirm: ConfirmChannel;
+
+  /** Straight to the pipeline's queue: through the fanout exchange the read-model queue would get them too. */
+  async function send(messages: { body: string; messageId: string }[]): Promise<void> {
+    for (const m of messages)
+      confirm.sendToQueue(PIPELINES.writeStore, Buffer.from(m.body), { persistent: true, messageId: m.messageId });
+    await confirm.waitForConfirms();
+  }
 
   beforeAll(async () => {
     app = await NestFactory.create(TestPipelineModule, new FastifyAdapter(), { logger: ['error'] });
@@ -66,13 +72,12 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     await app.startAllMicroservices();
     await app.init();
-    publisher = new AmqpPublisher(config.AMQP_URL);
     connection = await connect(config.AMQP_URL);
     channel = await connection.createChannel();
+    confirm = await connection.createConfirmChannel();
   });
   afterAll(async () => {
     await app.close();
-    await publisher.close();
     await connection.close();
   });
   beforeEach(() => {
@@ -107,7 +112,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
     const messages = Array.from({ length: 40 }, (_, m) =>
       message(Array.from({ length: 10 }, (_, i) => ({ n: m * 10 + i }))),
     );
-    await publisher.publishBatch(messages);
+    await send(messages);
     await waitFor(() => seen.handled.size === 400, 20_000, '400 items');
     await new Promise((r) => setTimeout(r, 200));
     expect([...seen.handled.values()].every((count) => count === 1)).toBe(true);
@@ -117,9 +122,9 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
   });
 
   it('dead-letters a malformed message with the reason, and the queue keeps flowing', async () => {
-    channel.publish(TICKETS_EXCHANGE, '', Buffer.from(`not json ${seen.runId}`), { persistent: true });
-    channel.publish(TICKETS_EXCHANGE, '', Buffer.from(JSON.stringify({ pattern: 'TestItem', data: seen.runId })));
-    await publisher.publishBatch([message([{ n: 1 }, { n: 2 }])]);
+    channel.sendToQueue(PIPELINES.writeStore, Buffer.from(`not json ${seen.runId}`), { persistent: true });
+    channel.sendToQueue(PIPELINES.writeStore, Buffer.from(JSON.stringify({ pattern: 'TestItem', data: seen.runId })));
+    await send([message([{ n: 1 }, { n: 2 }])]);
     await waitFor(() => seen.handled.size === 2, 20_000, 'the good message');
     let letters: { reason: string; body: string }[] = [];
     await waitFor(async () => (letters = [...letters, ...(await deadLetters())]).length >= 2, 10_000, 'dead letters');
@@ -130,7 +135,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
   });
 
   it('dead-letters only the items a handler refused', async () => {
-    await publisher.publishBatch([message([{ n: 1 }, { n: 2, behaviour: 'reject' }, { n: 3 }])]);
+    await send([message([{ n: 1 }, { n: 2, behaviour: 'reject' }, { n: 3 }])]);
     await waitFor(() => seen.handled.size === 3, 20_000, 'the batch');
     let letters: { reason: string; body: string }[] = [];
     await waitFor(async () => (letters = [...letters, ...(await deadLetters())]).length >= 1, 10_000, 'a dead letter');
@@ -140,7 +145,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
   });
 
   it('isolates a poison message after the attempts run out; its batch-mates are handled', async () => {
-    await publisher.publishBatch([message([{ n: 1 }]), message([{ n: 2, behaviour: 'poison' }]), message([{ n: 3 }])]);
+    await send([message([{ n: 1 }]), message([{ n: 2, behaviour: 'poison' }]), message([{ n: 3 }])]);
     let letters: { reason: string; body: string }[] = [];
     await waitFor(async () => (letters = [...letters, ...(await deadLetters())]).length >= 1, 30_000, 'the poison');
     await waitFor(() => seen.handled.size === 2, 10_000, 'the others');
@@ -151,7 +156,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
 
   it('retries through a store outage longer than the attempt limit and dead-letters nothing', async () => {
     seen.outageUntil = Date.now() + 3000;
-    await publisher.publishBatch([message([{ n: 1 }, { n: 2 }])]);
+    await send([message([{ n: 1 }, { n: 2 }])]);
     await waitFor(() => seen.handled.size === 2, 30_000, 'the batch after the outage');
     expect(await deadLetters()).toEqual([]);
   });

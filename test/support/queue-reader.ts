@@ -22,8 +22,15 @@ export class QueueReader {
     await this.channel.prefetch(1000);
     await this.channel.consume(this.queue, (message) => {
       if (message === null) return;
-      const envelope = JSON.parse(message.content.toString()) as TicketMessage<TicketReservedData>;
-      for (const ticket of envelope.data) if (ticket.eventId === this.eventId) this.received.push(ticket);
+      // Other tests' messages (even malformed ones) may share the queue: only this event's tickets count.
+      try {
+        const envelope = JSON.parse(message.content.toString()) as TicketMessage<TicketReservedData>;
+        if (envelope.pattern === 'TicketReserved' && Array.isArray(envelope.data)) {
+          for (const ticket of envelope.data) if (ticket?.eventId === this.eventId) this.received.push(ticket);
+        }
+      } catch {
+        // not ours
+      }
       this.channel!.ack(message);
     });
     return this;
