@@ -17,6 +17,7 @@ import { PurchaseSeatHandler } from './purchasing/purchase-seat/purchase-seat.ha
 import { PurchaseSeatHttpController } from './purchasing/purchase-seat/purchase-seat.http.controller';
 import { RedisSeatMap } from './purchasing/seat-map/redis-seat-map';
 import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
+import { ReadModelQueryModule } from './read-model/read-model-query.module';
 import { RedisModule } from './redis/redis.module';
 
 /** The API process: REST command and query controllers, the seat inventory on Redis, the outbox relay. */
@@ -25,7 +26,7 @@ export class ApiModule {
   static forRoot(config: AppConfig, catalog: Catalog): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, CqrsModule.forRoot()],
+      imports: [ConfigModule.forRoot(config), RedisModule, CqrsModule.forRoot(), ReadModelQueryModule],
       controllers: [PurchaseSeatHttpController, OpenSaleHttpController, CatalogHttpController, HealthHttpController],
       providers: [
         { provide: CATALOG, useValue: catalog },

@@ -47,6 +47,8 @@ export const appConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,100}$/)
     .default('tickets'),
+  /** The worker's own HTTP port: health and pipeline figures. */
+  WORKER_PORT: port.default(3001),
   /** Unacknowledged messages the worker holds per pipeline. */
   WORKER_PREFETCH: positiveInt.max(10_000).default(500),
   WORKER_BATCH_SIZE: positiveInt.max(5000).default(200),

@@ -69,6 +69,14 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   handled = 0;
   deadLettered = 0;
 
+  get queue(): PipelineQueue {
+    return this.options.queue;
+  }
+
+  get consuming(): boolean {
+    return this.channel !== undefined && !this.closing;
+  }
+
   constructor(private readonly options: PipelineServerOptions) {
     super();
     this.transportId = options.transportId;

@@ -6,8 +6,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Zone } from '../../catalog/catalog.schema';
 import { REDIS } from '../../redis/redis.factory';
 import { rowIndexOf, type SeatRef } from '../seat';
-import { idempotencyFingerprintKey, idempotencyRecordKey, rowField, zoneKeys } from './seat-map.keys';
-import type { ReservationResult, ReserveRequest, SeatMap, ZoneCounters } from './seat-map.port';
+import { idempotencyFingerprintKey, idempotencyRecordKey, rowField, rowLetter, zoneKeys } from './seat-map.keys';
+import type { ReservationResult, ReserveRequest, SeatMap, ZoneCounters, ZoneSnapshot } from './seat-map.port';
 
 const script = (name: string): string => readFileSync(join(__dirname, name), 'utf8');
 
@@ -28,6 +28,7 @@ interface SeatScripts {
   ): Promise<ScriptReply>;
   releaseSeat(counts: string, seats: string, rowIndex: number, column: number, rowField: string): Promise<number>;
   openZone(counts: string, seats: string, rows: number, cols: number): Promise<number>;
+  rebuildZone(counts: string, seats: string, rows: number, cols: number, ...takenPairs: number[]): Promise<number>;
 }
 
 const OUTCOMES = ['RESERVED', 'SEAT_TAKEN', 'ROW_SOLD_OUT', 'ZONE_SOLD_OUT', 'NOT_OPEN'] as const;
@@ -47,6 +48,7 @@ export class RedisSeatMap implements SeatMap {
     redis.defineCommand('reserveSeat', { numberOfKeys: 4, lua: script('reserve-seat.lua') });
     redis.defineCommand('releaseSeat', { numberOfKeys: 2, lua: script('release-seat.lua') });
     redis.defineCommand('openZone', { numberOfKeys: 2, lua: script('open-zone.lua') });
+    redis.defineCommand('rebuildZone', { numberOfKeys: 2, lua: script('rebuild-zone.lua') });
     this.scripts = redis as unknown as SeatScripts;
   }
 
@@ -101,6 +103,35 @@ export class RedisSeatMap implements SeatMap {
       if (field.startsWith('r:')) rowsLeft[field.slice(2)] = Number(value);
     }
     return { zoneLeft: Number(hash['zone']), rowsLeft };
+  }
+
+  async snapshotZone(eventId: string, zone: Zone): Promise<ZoneSnapshot | null> {
+    const keys = zoneKeys(eventId, zone.zoneId);
+    const [counters, bitmap] = await Promise.all([
+      this.counters(eventId, zone.zoneId),
+      this.redis.getBuffer(keys.seats),
+    ]);
+    if (counters === null) return null;
+    const taken: [string, number][] = [];
+    if (bitmap !== null) {
+      // Bit i of the map is bit (7 - i % 8) of byte i / 8: Redis numbers bits from the most significant.
+      for (let byte = 0; byte < bitmap.length; byte++) {
+        const value = bitmap[byte]!;
+        if (value === 0) continue;
+        for (let bit = 0; bit < 8; bit++) {
+          if ((value & (0x80 >> bit)) === 0) continue;
+          const index = byte * 8 + bit;
+          taken.push([rowLetter(Math.floor(index / zone.colCount)), (index % zone.colCount) + 1]);
+        }
+      }
+    }
+    return { ...counters, taken };
+  }
+
+  async rebuildZone(eventId: string, zone: Zone, taken: readonly { row: string; column: number }[]): Promise<number> {
+    const keys = zoneKeys(eventId, zone.zoneId);
+    const pairs = taken.flatMap((seat) => [rowIndexOf(seat.row), seat.column]);
+    return this.scripts.rebuildZone(keys.counts, keys.seats, zone.rowCount, zone.colCount, ...pairs);
   }
 
   async claimIdempotencyKey(key: string, fingerprint: string, ttlSeconds: number): Promise<string | null> {

@@ -20,6 +20,11 @@ export interface ZoneCounters {
   rowsLeft: Record<string, number>;
 }
 
+export interface ZoneSnapshot extends ZoneCounters {
+  /** Taken seats as [row letter, column]. */
+  taken: [string, number][];
+}
+
 /** The seat inventory: the atomic reservation and what surrounds it. */
 export interface SeatMap {
   reserve(request: ReserveRequest): Promise<ReservationResult>;
@@ -27,6 +32,10 @@ export interface SeatMap {
   openZone(eventId: string, zone: Zone): Promise<boolean>;
   isOpen(eventId: string, zoneId: number): Promise<boolean>;
   counters(eventId: string, zoneId: number): Promise<ZoneCounters | null>;
+  /** The zone's bitmap and counters as they are; null when the zone has no seat map. */
+  snapshotZone(eventId: string, zone: Zone): Promise<ZoneSnapshot | null>;
+  /** Replaces the zone's seat map with one where exactly the given seats are taken. */
+  rebuildZone(eventId: string, zone: Zone, taken: readonly { row: string; column: number }[]): Promise<number>;
   /** Records which request an idempotency key belongs to; returns the fingerprint stored before, if any. */
   claimIdempotencyKey(key: string, fingerprint: string, ttlSeconds: number): Promise<string | null>;
 }

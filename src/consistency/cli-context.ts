@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/mysql';
+import type { Redis } from 'ioredis';
+import { loadCatalog } from '../catalog/catalog.loader';
+import type { SaleEvent } from '../catalog/catalog.schema';
+import { EventRepository } from '../catalog/event.repository';
+import { ConfigError, type AppConfig } from '../config/app-config';
+import { loadConfig } from '../config/load-env';
+import { RedisSeatMap } from '../purchasing/seat-map/redis-seat-map';
+import { readModelConfig } from '../read-model/mikro-orm.config';
+import { TicketProjection } from '../read-model/ticket.projection';
+import { createRedis } from '../redis/redis.factory';
+import { createDynamoDocumentClient } from '../write-store/dynamodb.client';
+import { DynamoTicketWriteStore } from '../write-store/dynamo-ticket-write-store';
+import { EventConsistency } from './event-consistency';
+
+/** The connections a command-line tool needs to reach all three stores, and how to close them. */
+export interface CliContext {
+  config: AppConfig;
+  consistency: EventConsistency;
+  redis: Redis;
+  orm: MikroORM;
+  /** The event as the read model knows it (used to restore the Redis record after a loss). */
+  readModelEvent(eventId: string): Promise<SaleEvent | undefined>;
+  close(): Promise<void>;
+}
+
+export function eventArgument(argv: readonly string[]): string {
+  const i = argv.indexOf('--event');
+  const eventId = i >= 0 ? argv[i + 1] : undefined;
+  if (eventId === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(eventId)) {
+    throw new ConfigError('usage: --event <eventId> (1-64 letters, digits, "_" or "-")');
+  }
+  return eventId;
+}
+
+export async function openCliContext(config: AppConfig = loadConfig()): Promise<CliContext> {
+  if (config.DYNAMODB_ENDPOINT === undefined && process.env.AWS_REGION === undefined) {
+    throw new ConfigError(
+      'DYNAMODB_ENDPOINT is not set: `npm start` runs dynalite on http://127.0.0.1:8000 and writes it to .env; ' +
+        'set it (or AWS_REGION and credentials for AWS) to reach the write store',
+    );
+  }
+  const catalog = loadCatalog(config.CATALOG_FILE);
+  const redis = createRedis(config.REDIS_URL, 10_000, 'tickets-cli');
+  await redis.connect();
+  const db = createDynamoDocumentClient(config.DYNAMODB_ENDPOINT, config.DYNAMODB_REGION);
+  const writeStore = new DynamoTicketWriteStore(db, config);
+  const orm = await MikroORM.init(readModelConfig(config.MYSQL_URL));
+  const consistency = new EventConsistency({
+    seatMap: new RedisSeatMap(redis, config),
+    events: new EventRepository(redis),
+    venues: new Map(catalog.venues.map((v) => [v.venueId, v])),
+    writeStore,
+    orm,
+    projection: new TicketProjection(orm),
+  });
+  return {
+    config,
+    consistency,
+    redis,
+    orm,
+    async readModelEvent(eventId) {
+      const rows = await orm.em
+        .fork()
+        .execute<{ event_id: string; venue_id: string; name: string; type: string; date: string | Date }[]>(
+          'select event_id, venue_id, name, type, date from events where event_id = ?',
+          [eventId],
+        );
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const date = row.date instanceof Date ? row.date.toISOString() : new Date(`${row.date}Z`).toISOString();
+      return { eventId: row.event_id, venueId: row.venue_id, name: row.name, type: row.type, date };
+    },
+    async close() {
+      await orm.close(true);
+      db.destroy();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Runs a tool, printing a configuration or usage problem as one line and exiting with status 2. */
+export function runCli(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,112 @@
+import type { MikroORM } from '@mikro-orm/mysql';
+import type { SaleEvent, Venue } from '../catalog/catalog.schema';
+import type { EventRepository } from '../catalog/event.repository';
+import type { SeatMap } from '../purchasing/seat-map/seat-map.port';
+import { listEventTickets, deleteEventTickets } from '../read-model/event-tickets.maintenance';
+import type { TicketProjection } from '../read-model/ticket.projection';
+import type { TicketWriteStore } from '../write-store/ticket-write-store.port';
+import { compareStores, type ComparisonReport } from './compare-stores';
+import { seatKeyOf, snapshotOf } from './store-snapshot';
+
+export interface ConsistencyDeps {
+  seatMap: SeatMap;
+  events: EventRepository;
+  venues: Map<string, Venue>;
+  writeStore: TicketWriteStore;
+  orm: MikroORM;
+  projection: TicketProjection;
+}
+
+export type Progress = (message: string) => void;
+
+const REPLAY_BATCH = 500;
+
+/**
+ * The three stores of one event side by side: the consistency check, and the two replays that event
+ * sourcing buys (the read model and the seat map rebuilt from the write store, the source of truth).
+ */
+export class EventConsistency {
+  constructor(private readonly deps: ConsistencyDeps) {}
+
+  /** The event's venue: from the event record in Redis, else from the write store's tickets. */
+  async venueOf(eventId: string): Promise<Venue | undefined> {
+    const event = await this.deps.events.find(eventId);
+    const venueId = event?.venueId ?? (await this.deps.writeStore.listEventTickets(eventId))[0]?.venueId;
+    return venueId === undefined ? undefined : this.deps.venues.get(venueId);
+  }
+
+  async check(eventId: string): Promise<ComparisonReport> {
+    const venue = await this.venueOf(eventId);
+    if (venue === undefined) return { figures: {}, differences: [`event ${eventId} is unknown to Redis and DynamoDB`] };
+    const taken = new Set<string>();
+    const problems: string[] = [];
+    for (const zone of venue.zones) {
+      const snapshot = await this.deps.seatMap.snapshotZone(eventId, zone);
+      if (snapshot === null) {
+        problems.push(`redis: zone ${zone.zoneId} has no seat map`);
+        continue;
+      }
+      for (const [row, column] of snapshot.taken) taken.add(seatKeyOf({ zoneId: zone.zoneId, row, column }));
+      const free = zone.rowCount * zone.colCount - snapshot.taken.length;
+      if (snapshot.zoneLeft !== free) {
+        problems.push(`redis: zone ${zone.zoneId} counter says ${snapshot.zoneLeft} left, bitmap ${free}`);
+      }
+      for (const [row, left] of Object.entries(snapshot.rowsLeft)) {
+        const rowFree = zone.colCount - snapshot.taken.filter(([r]) => r === row).length;
+        if (left !== rowFree) problems.push(`redis: zone ${zone.zoneId} row ${row} counter ${left}, bitmap ${rowFree}`);
+      }
+    }
+    const [written, projected] = await Promise.all([
+      this.deps.writeStore.listEventTickets(eventId),
+      listEventTickets(this.deps.orm, eventId),
+    ]);
+    return compareStores({ taken, problems }, snapshotOf('dynamodb', written), snapshotOf('mysql', projected));
+  }
+
+  /** Replaces the event's MySQL tickets with a replay of its DynamoDB tickets. */
+  async rebuildReadModel(eventId: string, progress: Progress): Promise<{ reserved: number; cancelled: number }> {
+    const tickets = await this.deps.writeStore.listEventTickets(eventId);
+    progress(`read ${tickets.length} tickets of ${eventId} from DynamoDB`);
+    const deleted = await deleteEventTickets(this.deps.orm, eventId);
+    progress(`deleted ${deleted} projected tickets from MySQL`);
+    const reserved = tickets.filter((t) => t.status === 'RESERVED');
+    const cancelled = tickets.filter((t) => t.status === 'CANCELLED');
+    const now = new Date().toISOString();
+    // Owners first, so a cancelled ticket never takes a seat its owner should hold.
+    for (let i = 0; i < reserved.length; i += REPLAY_BATCH) {
+      await this.deps.projection.applyReserved(reserved.slice(i, i + REPLAY_BATCH));
+      progress(`reserved ${Math.min(i + REPLAY_BATCH, reserved.length)}/${reserved.length}`);
+    }
+    for (let i = 0; i < cancelled.length; i += REPLAY_BATCH) {
+      const batch = cancelled
+        .slice(i, i + REPLAY_BATCH)
+        .map((t) => ({ ...t, reason: t.reason ?? 'CANCELLED', cancelledOn: now }));
+      await this.deps.projection.applyCancelled(batch);
+      progress(`cancelled ${Math.min(i + REPLAY_BATCH, cancelled.length)}/${cancelled.length}`);
+    }
+    return { reserved: reserved.length, cancelled: cancelled.length };
+  }
+
+  /**
+   * Rebuilds the event's Redis seat maps from the live tickets in DynamoDB, zone by zone (each zone one
+   * atomic script call). Run it when the pipelines have drained, before sales reopen: a ticket still on its
+   * way to DynamoDB would otherwise be missing from the rebuilt map.
+   */
+  async rebuildSeats(eventId: string, progress: Progress, event?: SaleEvent): Promise<number> {
+    const tickets = await this.deps.writeStore.listEventTickets(eventId);
+    const venueId = event?.venueId ?? (await this.deps.events.find(eventId))?.venueId ?? tickets[0]?.venueId;
+    const venue = venueId === undefined ? undefined : this.deps.venues.get(venueId);
+    if (venue === undefined) throw new Error(`event ${eventId}: no venue known in Redis or DynamoDB`);
+    if (event !== undefined) await this.deps.events.create(event);
+    const live = tickets.filter((t) => t.status === 'RESERVED');
+    progress(`read ${live.length} live tickets of ${eventId} (${venue.venueId}) from DynamoDB`);
+    let total = 0;
+    for (const [i, zone] of venue.zones.entries()) {
+      const seats = live.filter((t) => t.zoneId === zone.zoneId);
+      total += await this.deps.seatMap.rebuildZone(eventId, zone, seats);
+      if ((i + 1) % 10 === 0 || i === venue.zones.length - 1)
+        progress(`zones ${i + 1}/${venue.zones.length}, seats taken ${total}`);
+    }
+    return total;
+  }
+}

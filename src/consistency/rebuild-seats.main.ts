@@ -1,0 +1,30 @@
+import { allOutboxKeys } from '../purchasing/seat-map/seat-map.keys';
+import { eventArgument, openCliContext, runCli } from './cli-context';
+
+/**
+ * `npm run rebuild:seats -- --event <id> [--force]`: rebuilds the event's Redis seat maps (and its event
+ * record) from the live tickets in DynamoDB. Refuses while the outbox still holds tickets, since those are
+ * not in DynamoDB yet (--force overrides). Safe to run twice.
+ */
+runCli(async () => {
+  const eventId = eventArgument(process.argv);
+  const context = await openCliContext();
+  try {
+    if (!process.argv.includes('--force')) {
+      const pipeline = context.redis.pipeline();
+      for (const key of allOutboxKeys()) pipeline.xlen(key);
+      const backlog = ((await pipeline.exec()) ?? []).reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
+      if (backlog > 0) {
+        console.error(`the outbox still holds ${backlog} ticket(s): wait for it to drain, or pass --force`);
+        return 1;
+      }
+    }
+    const event = await context.readModelEvent(eventId);
+    const started = Date.now();
+    const taken = await context.consistency.rebuildSeats(eventId, (m) => console.log(`  ${m}`), event);
+    console.log(`rebuilt the seat map of ${eventId}: ${taken} seats taken, in ${Date.now() - started} ms`);
+    return 0;
+  } finally {
+    await context.close();
+  }
+});

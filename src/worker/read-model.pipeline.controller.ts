@@ -1,0 +1,29 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { TicketCancelledEvent } from '../purchasing/ticket-cancelled.event';
+import { ticketCancelledSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
+import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
+import { TicketProjection } from '../read-model/ticket.projection';
+import type { PipelineItemResult } from './pipeline-item-result';
+import { READ_MODEL_PIPELINE } from './pipeline-transports';
+import { validateItems } from './validate-items';
+
+/** The read-model pipeline: ticket events projected into MySQL in batches. */
+@Controller()
+export class ReadModelPipelineController {
+  constructor(private readonly projection: TicketProjection) {}
+
+  @EventPattern(TicketReservedEvent.type, READ_MODEL_PIPELINE)
+  async onTicketsReserved(@Payload() items: unknown[]): Promise<PipelineItemResult[]> {
+    const { valid, results } = validateItems(items, ticketReservedSchema);
+    if (valid.length > 0) await this.projection.applyReserved(valid);
+    return results;
+  }
+
+  @EventPattern(TicketCancelledEvent.type, READ_MODEL_PIPELINE)
+  async onTicketsCancelled(@Payload() items: unknown[]): Promise<PipelineItemResult[]> {
+    const { valid, results } = validateItems(items, ticketCancelledSchema);
+    if (valid.length > 0) await this.projection.applyCancelled(valid);
+    return results;
+  }
+}

@@ -1,0 +1,48 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DYNAMODB, createDynamoDocumentClient } from './dynamodb.client';
+import { startDynalite, type DynaliteServer } from './dynalite.server';
+import { DynamoTicketWriteStore } from './dynamo-ticket-write-store';
+import { PersistTicketsHandler } from './persist-ticket/persist-ticket.handler';
+import { TICKET_WRITE_STORE } from './ticket-write-store.port';
+import { TicketWriteStoreSaga } from './ticket-write-store.saga';
+
+/** The dynalite this process started because DYNAMODB_ENDPOINT is unset; null when it is set. */
+export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
+
+/**
+ * The write store and the saga feeding it. Expects APP_CONFIG and CqrsModule.forRoot() from the importing
+ * application. Tables are ensured when the store initialises, so the app does not start without them.
+ */
+@Module({
+  providers: [
+    {
+      provide: EMBEDDED_DYNALITE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): Promise<DynaliteServer | null> =>
+        config.DYNAMODB_ENDPOINT === undefined ? startDynalite() : Promise.resolve(null),
+    },
+    {
+      provide: DYNAMODB,
+      inject: [APP_CONFIG, EMBEDDED_DYNALITE],
+      useFactory: (config: AppConfig, embedded: DynaliteServer | null) =>
+        createDynamoDocumentClient(config.DYNAMODB_ENDPOINT ?? embedded!.endpoint, config.DYNAMODB_REGION),
+    },
+    { provide: TICKET_WRITE_STORE, useClass: DynamoTicketWriteStore },
+    PersistTicketsHandler,
+    TicketWriteStoreSaga,
+  ],
+  exports: [TICKET_WRITE_STORE, PersistTicketsHandler, TicketWriteStoreSaga, DYNAMODB, EMBEDDED_DYNALITE],
+})
+export class WriteStoreModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DYNAMODB) private readonly db: DynamoDBDocumentClient,
+    @Inject(EMBEDDED_DYNALITE) private readonly embedded: DynaliteServer | null,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.db.destroy();
+    await this.embedded?.close();
+  }
+}

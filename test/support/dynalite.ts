@@ -1,0 +1,58 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
+import { createDynamoDocumentClient, type DynamoClientOptions } from '../../src/write-store/dynamodb.client';
+import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
+import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
+
+let prefixes = 0;
+
+/** One embedded dynalite per test file: start it in beforeAll, close it in afterAll. */
+export class TestDynamo {
+  private constructor(
+    readonly server: DynaliteServer,
+    readonly db: DynamoDBDocumentClient,
+  ) {}
+
+  static async start(): Promise<TestDynamo> {
+    const server = await startDynalite();
+    return new TestDynamo(server, createDynamoDocumentClient(server.endpoint, 'us-east-1'));
+  }
+
+  /** A store on its own fresh tables, so tests in a file share nothing. */
+  async freshStore(): Promise<DynamoTicketWriteStore> {
+    prefixes++;
+    const store = new DynamoTicketWriteStore(this.db, { DYNAMODB_TABLE_PREFIX: `test${prefixes}` });
+    await store.ensureTables();
+    return store;
+  }
+
+  /** Another client on the same server, e.g. with short timeouts. */
+  client(options: DynamoClientOptions = {}): DynamoDBDocumentClient {
+    return createDynamoDocumentClient(this.server.endpoint, 'us-east-1', options);
+  }
+
+  async close(): Promise<void> {
+    this.db.destroy();
+    await this.server.close();
+  }
+}
+
+let tickets = 0;
+
+/** A TicketReserved payload as the purchase path produces it. */
+export function reservedTicket(
+  eventId: string,
+  seat: { zoneId: number; row: string; column: number },
+  ticketId = `ticket-${process.pid}-${++tickets}`,
+): TicketReservedData {
+  return {
+    ticketId,
+    venueId: 'Arena',
+    eventId,
+    zoneId: seat.zoneId,
+    row: seat.row,
+    column: seat.column,
+    price: 25,
+    createdOn: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,149 @@
+import { MikroORM } from '@mikro-orm/mysql';
+import { Redis } from 'ioredis';
+import { loadCatalog } from '../../src/catalog/catalog.loader';
+import { EventRepository } from '../../src/catalog/event.repository';
+import { EventConsistency } from '../../src/consistency/event-consistency';
+import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
+import { TicketProjection } from '../../src/read-model/ticket.projection';
+import { createRedis } from '../../src/redis/redis.factory';
+import { createDynamoDocumentClient } from '../../src/write-store/dynamodb.client';
+import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
+import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
+import { ChildProcessHandle, freePort } from './child-process';
+import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from './read-model-db';
+import { TEST_ADMIN_TOKEN, testConfig } from './test-config';
+
+/**
+ * The whole platform as separate processes, the way it runs in production: an embedded DynamoDB, a
+ * throwaway MySQL database, the API and the worker (each killable and restartable), plus direct
+ * connections to every store for the assertions.
+ */
+export class Platform {
+  api!: ChildProcessHandle;
+  worker!: ChildProcessHandle;
+  apiPort = 0;
+  workerPort = 0;
+  dynalite!: DynaliteServer;
+  mysqlUrl = throwawayMysqlUrl();
+  orm!: MikroORM;
+  redis!: Redis;
+  consistency!: EventConsistency;
+  writeStore!: DynamoTicketWriteStore;
+  private dynamoClient!: ReturnType<typeof createDynamoDocumentClient>;
+
+  constructor(private readonly overrides: { worker?: Record<string, string>; api?: Record<string, string> } = {}) {}
+
+  /** Variables for the worker; `dynamoEndpoint`/`mysqlUrl` let a test route them through its proxies. */
+  workerEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      DYNAMODB_ENDPOINT: this.dynalite.endpoint,
+      MYSQL_URL: this.mysqlUrl,
+      WORKER_PORT: String(this.workerPort),
+      ...this.overrides.worker,
+      ...extra,
+    };
+  }
+
+  async start(): Promise<this> {
+    this.dynalite = await startDynalite();
+    this.orm = await migratedDatabase(this.mysqlUrl);
+    const config = testConfig({ DYNAMODB_ENDPOINT: this.dynalite.endpoint, MYSQL_URL: this.mysqlUrl });
+    this.redis = createRedis(config.REDIS_URL, 5000, 'platform-test');
+    await this.redis.connect();
+    this.dynamoClient = createDynamoDocumentClient(this.dynalite.endpoint, 'us-east-1');
+    this.writeStore = new DynamoTicketWriteStore(this.dynamoClient, config);
+    await this.writeStore.ensureTables();
+    const catalog = loadCatalog(config.CATALOG_FILE);
+    this.consistency = new EventConsistency({
+      seatMap: new RedisSeatMap(this.redis, config),
+      events: new EventRepository(this.redis),
+      venues: new Map(catalog.venues.map((v) => [v.venueId, v])),
+      writeStore: this.writeStore,
+      orm: this.orm,
+      projection: new TicketProjection(this.orm),
+    });
+    this.apiPort = await freePort();
+    this.workerPort = await freePort();
+    await this.startWorker();
+    await this.startApi();
+    return this;
+  }
+
+  async startApi(): Promise<void> {
+    this.api = ChildProcessHandle.start('main.api.js', {
+      PORT: String(this.apiPort),
+      MYSQL_URL: this.mysqlUrl,
+      ...this.overrides.api,
+    });
+    await this.api.waitForHttp(this.apiPort);
+  }
+
+  async startWorker(extra: Record<string, string> = {}): Promise<void> {
+    this.worker = ChildProcessHandle.start('main.worker.js', this.workerEnv(extra));
+    await this.worker.waitForHttp(this.workerPort, 30_000);
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`http://127.0.0.1:${this.apiPort}${path}`, {
+      method,
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async openSale(eventId: string, venueId: string): Promise<void> {
+    const response = await this.request(
+      'POST',
+      '/api/v1/admin/events',
+      { eventId, venueId, name: `E2E ${eventId}`, type: 'test', date: '2027-02-01T20:00:00Z' },
+      { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    );
+    if (response.status !== 201) throw new Error(`open sale: ${response.status}`);
+  }
+
+  /** Waits until the three stores agree for the event; returns how long that took. */
+  async waitUntilStoresAgree(eventId: string, expectedLive: number, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    let last = '';
+    while (Date.now() - started < timeoutMs) {
+      const report = await this.consistency.check(eventId);
+      if (report.differences.length === 0 && report.figures.dynamodbLive === expectedLive) return Date.now() - started;
+      last = JSON.stringify(report).slice(0, 2000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(
+      `stores did not agree within ${timeoutMs} ms: ${last}\nworker:\n${this.worker.output.slice(-3000)}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.api?.kill('SIGTERM');
+    await this.worker?.kill('SIGTERM');
+    await this.orm?.close(true);
+    this.dynamoClient?.destroy();
+    this.redis?.disconnect();
+    await this.dynalite?.close();
+    await dropDatabase(this.mysqlUrl);
+  }
+}
+
+/** Sends the requests with at most `concurrency` in flight; returns the responses in request order. */
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  send: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await send(items[i]!);
+      }
+    }),
+  );
+  return results;
+}
