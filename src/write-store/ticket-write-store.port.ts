@@ -5,16 +5,8 @@ import type { PersistOutcome } from './persist-outcome';
 export const TICKET_WRITE_STORE = Symbol('TICKET_WRITE_STORE');
 
 /** The write model of one ticket, derived from its seat stream item (so rewriting it is idempotent). */
-export interface TicketCreation {
-  readonly ticketId: string;
-  readonly venueId: string;
-  readonly eventId: string;
-  readonly zoneId: number;
-  readonly row: string;
-  readonly column: number;
-  readonly price: number;
+export interface TicketCreation extends TicketReservedData {
   readonly status: 'RESERVED' | 'CANCELLED';
-  readonly createdOn: string;
   readonly reason?: string;
   readonly cancelledOn?: string;
 }
