@@ -31,7 +31,13 @@ export class Platform {
   writeStore!: DynamoTicketWriteStore;
   private dynamoClient!: ReturnType<typeof createDynamoDocumentClient>;
 
-  constructor(private readonly overrides: { worker?: Record<string, string>; api?: Record<string, string> } = {}) {}
+  constructor(
+    private readonly overrides: {
+      worker?: Record<string, string>;
+      api?: Record<string, string>;
+      deferWorker?: boolean;
+    } = {},
+  ) {}
 
   /** Variables for the worker; `dynamoEndpoint`/`mysqlUrl` let a test route them through its proxies. */
   workerEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -64,7 +70,7 @@ export class Platform {
     });
     this.apiPort = await freePort();
     this.workerPort = await freePort();
-    await this.startWorker();
+    if (!this.overrides.deferWorker) await this.startWorker();
     await this.startApi();
     return this;
   }
@@ -81,6 +87,12 @@ export class Platform {
   async startWorker(extra: Record<string, string> = {}): Promise<void> {
     this.worker = ChildProcessHandle.start('main.worker.js', this.workerEnv(extra));
     await this.worker.waitForHttp(this.workerPort, 30_000);
+  }
+
+  /** Items each pipeline of the running worker has handled. */
+  async pipelineFigures(): Promise<{ queue: string; handled: number; deadLettered: number }[]> {
+    const response = await fetch(`http://127.0.0.1:${this.workerPort}/api/v1/ops/pipelines`);
+    return (await response.json()) as { queue: string; handled: number; deadLettered: number }[];
   }
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
