@@ -9,5 +9,7 @@ const project = (name) => ({
 
 module.exports = {
   testTimeout: 120_000,
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [project('unit'), project('integration'), project('e2e')],
 };

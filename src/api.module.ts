@@ -10,6 +10,7 @@ import { SaleBootstrap } from './catalog/sale-bootstrap';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { UnhandledExceptionsLogger } from './cqrs/unhandled-exceptions.logger';
+import { topologyFor } from './messaging/topology';
 import { AmqpPublisher } from './messaging/amqp-publisher';
 import { HealthHttpController } from './ops/health.http.controller';
 import { AMQP_PUBLISHER, OutboxRelay } from './purchasing/outbox/outbox-relay';
@@ -34,7 +35,7 @@ export class ApiModule {
         {
           provide: AMQP_PUBLISHER,
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL),
+          useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL, topologyFor(c.AMQP_NAMESPACE)),
         },
         EventRepository,
         CatalogService,

@@ -19,6 +19,16 @@ const SEATS = Math.min(arg('seats', 78_000), 78_000);
 const SEED = arg('seed', 7);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
+/** The bench's own broker namespace: it never touches a running stack's queues, and is deleted after. */
+const NAMESPACE = `bench-${Date.now().toString(36)}`;
+async function deleteNamespace() {
+  const { connect } = require('amqplib');
+  const { deleteTopology, topologyFor } = require(join(ROOT, 'dist', 'messaging', 'topology.js'));
+  const connection = await connect(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+  await deleteTopology(await connection.createChannel(), topologyFor(NAMESPACE)).catch(() => undefined);
+  await connection.close();
+}
+
 function random(seed) {
   let s = seed >>> 0;
   return () => {
@@ -76,7 +86,14 @@ async function main() {
   const nodeArgs = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const api = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.api.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKEN, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      AMQP_NAMESPACE: NAMESPACE,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
@@ -128,6 +145,8 @@ async function main() {
     if ((statuses['201'] ?? 0) !== SEATS) process.exitCode = 1;
   } finally {
     api.kill('SIGTERM');
+    await new Promise((r) => api.once('exit', r));
+    await deleteNamespace();
   }
 }
 

@@ -17,6 +17,11 @@ export const appConfigSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   /** Bound on one Redis round trip: past it a purchase answers 503 instead of hanging. */
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
+  /** Prefix of every exchange and queue name: deployments sharing a broker stay apart. */
+  AMQP_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
+    .default('tickets'),
   AMQP_URL: z
     .string()
     .regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL')

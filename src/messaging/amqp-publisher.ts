@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { assertTopology, TICKETS_EXCHANGE } from './topology';
+import { assertTopology, type Topology } from './topology';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -31,6 +31,7 @@ export class AmqpPublisher {
 
   constructor(
     private readonly url: string,
+    private readonly topology: Topology,
     private readonly connectTimeoutMs = 5000,
     private readonly confirmTimeoutMs = 10_000,
   ) {}
@@ -40,7 +41,7 @@ export class AmqpPublisher {
     const channel = await this.ensureChannel();
     this.returned = undefined;
     for (const message of messages) {
-      channel.publish(TICKETS_EXCHANGE, '', Buffer.from(message.body), {
+      channel.publish(this.topology.exchange, '', Buffer.from(message.body), {
         persistent: true,
         mandatory: true,
         contentType: 'application/json',
@@ -86,7 +87,7 @@ export class AmqpPublisher {
       channel.on('return', (message: { properties: { messageId?: string } }) => {
         this.returned = new Error(`message ${message.properties.messageId ?? '?'} was unroutable`);
       });
-      await assertTopology(channel);
+      await assertTopology(channel, this.topology);
       this.connection = connection;
       this.channel = channel;
       return channel;

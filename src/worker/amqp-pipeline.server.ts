@@ -2,14 +2,15 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
-import { assertTopology, DEAD_LETTER_EXCHANGE, type PipelineQueue } from '../messaging/topology';
+import { assertTopology, type Topology } from '../messaging/topology';
 import type { TicketMessage } from '../messaging/ticket-message';
 import { isInfrastructureUnavailable } from './infrastructure-error';
 import type { PipelineItemResult } from './pipeline-item-result';
 
 export interface PipelineServerOptions {
   url: string;
-  queue: PipelineQueue;
+  topology: Topology;
+  queue: string;
   transportId: symbol;
   prefetch: number;
   batchSize: number;
@@ -18,8 +19,8 @@ export interface PipelineServerOptions {
 }
 
 /** Handed to `@Ctx()` of a pipeline handler. */
-export class PipelineContext extends BaseRpcContext<[queue: PipelineQueue, attempt: number]> {
-  get queue(): PipelineQueue {
+export class PipelineContext extends BaseRpcContext<[queue: string, attempt: number]> {
+  get queue(): string {
     return this.args[0];
   }
   get attempt(): number {
@@ -69,7 +70,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   handled = 0;
   deadLettered = 0;
 
-  get queue(): PipelineQueue {
+  get queue(): string {
     return this.options.queue;
   }
 
@@ -113,7 +114,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   private async start(): Promise<void> {
     const connection = await connect(this.options.url);
     const channel = await connection.createConfirmChannel();
-    await assertTopology(channel);
+    await assertTopology(channel, this.options.topology);
     await channel.prefetch(this.options.prefetch);
     const recover = (error?: Error) => void this.recover(error);
     connection.on('error', (error: Error) => this.log.warn(`broker connection error: ${error.message}`));
@@ -269,7 +270,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     const channel = this.channel;
     if (!channel) return;
     for (const { message, content, reason } of letters) {
-      channel.publish(DEAD_LETTER_EXCHANGE, this.options.queue, content, {
+      channel.publish(this.options.topology.deadLetterExchange, this.options.queue, content, {
         ...message.properties,
         persistent: true,
         headers: {

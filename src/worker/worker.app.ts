@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { AppConfig } from '../config/app-config';
-import { PIPELINES } from '../messaging/topology';
+import { topologyFor } from '../messaging/topology';
 import { AmqpPipelineServer } from './amqp-pipeline.server';
 import { PipelineErrorsFilter } from './pipeline-errors.filter';
 import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from './pipeline-transports';
@@ -19,9 +19,11 @@ export interface WorkerApp {
 
 /** Builds the worker (pipelines connected, not yet started): used by main.worker.ts and the tests. */
 export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
-  const pipeline = (queue: (typeof PIPELINES)[keyof typeof PIPELINES], transportId: symbol) =>
+  const topology = topologyFor(config.AMQP_NAMESPACE);
+  const pipeline = (queue: string, transportId: symbol) =>
     new AmqpPipelineServer({
       url: config.AMQP_URL,
+      topology,
       queue,
       transportId,
       prefetch: config.WORKER_PREFETCH,
@@ -30,8 +32,8 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
       maxAttempts: config.WORKER_MAX_ATTEMPTS,
     });
   const servers = [
-    pipeline(PIPELINES.writeStore, WRITE_STORE_PIPELINE),
-    pipeline(PIPELINES.readModel, READ_MODEL_PIPELINE),
+    pipeline(topology.pipelines.writeStore, WRITE_STORE_PIPELINE),
+    pipeline(topology.pipelines.readModel, READ_MODEL_PIPELINE),
   ];
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config, loadCatalog(config.CATALOG_FILE), servers),

@@ -5,6 +5,7 @@ import { CATALOG } from '../catalog/catalog.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { UnhandledExceptionsLogger } from '../cqrs/unhandled-exceptions.logger';
+import { topologyFor } from '../messaging/topology';
 import { AmqpPublisher } from '../messaging/amqp-publisher';
 import { AMQP_PUBLISHER } from '../purchasing/outbox/outbox-relay';
 import { ReadModelPersistenceModule } from '../read-model/read-model-persistence.module';
@@ -30,7 +31,7 @@ export class WorkerModule {
           // Publishes the write store's refusals (TicketCancelled) back onto the exchange.
           provide: AMQP_PUBLISHER,
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL),
+          useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL, topologyFor(c.AMQP_NAMESPACE)),
         },
         CatalogSeeder,
         UnhandledExceptionsLogger,

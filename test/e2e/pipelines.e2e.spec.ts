@@ -4,7 +4,7 @@ import { TicketReservedEvent, type TicketReservedData } from '../../src/purchasi
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
 import { seatKey, seatPlan } from '../support/seat-plan';
-import { freshEventId, testConfig } from '../support/test-config';
+import { freshEventId, testConfig, testTopology } from '../support/test-config';
 
 const config = testConfig();
 
@@ -14,7 +14,7 @@ describe('purchase → RabbitMQ → worker → DynamoDB + MySQL, with real proce
 
   beforeAll(async () => {
     platform = await new Platform().start();
-    publisher = new AmqpPublisher(config.AMQP_URL);
+    publisher = new AmqpPublisher(config.AMQP_URL, testTopology());
   });
   afterAll(async () => {
     await publisher.close();

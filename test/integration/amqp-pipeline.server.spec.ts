@@ -5,15 +5,17 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { ticketMessageJson } from '../../src/messaging/ticket-message';
-import { deadLetterQueueOf, PIPELINES } from '../../src/messaging/topology';
+import { deadLetterQueueOf } from '../../src/messaging/topology';
 import { AmqpPipelineServer } from '../../src/worker/amqp-pipeline.server';
 import { PipelineErrorsFilter } from '../../src/worker/pipeline-errors.filter';
 import { ITEM_OK, type PipelineItemResult } from '../../src/worker/pipeline-item-result';
 import { waitFor } from '../support/queue-reader';
-import { freshEventId, testConfig } from '../support/test-config';
+import { freshEventId, testConfig, testTopology } from '../support/test-config';
 
 const TRANSPORT = Symbol('test-pipeline');
 const config = testConfig();
+const topology = testTopology();
+const QUEUE = topology.pipelines.writeStore;
 
 interface Item {
   runId: string;
@@ -53,7 +55,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
   /** Straight to the pipeline's queue: through the fanout exchange the read-model queue would get them too. */
   async function send(messages: { body: string; messageId: string }[]): Promise<void> {
     for (const m of messages)
-      confirm.sendToQueue(PIPELINES.writeStore, Buffer.from(m.body), { persistent: true, messageId: m.messageId });
+      confirm.sendToQueue(QUEUE, Buffer.from(m.body), { persistent: true, messageId: m.messageId });
     await confirm.waitForConfirms();
   }
 
@@ -61,7 +63,8 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
     app = await NestFactory.create(TestPipelineModule, new FastifyAdapter(), { logger: ['error'] });
     server = new AmqpPipelineServer({
       url: config.AMQP_URL,
-      queue: PIPELINES.writeStore,
+      topology,
+      queue: QUEUE,
       transportId: TRANSPORT,
       prefetch: 200,
       batchSize: 50,
@@ -100,7 +103,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
   async function deadLetters(): Promise<{ reason: string; body: string }[]> {
     const found: { reason: string; body: string }[] = [];
     for (;;) {
-      const letter = await channel.get(deadLetterQueueOf(PIPELINES.writeStore), { noAck: true });
+      const letter = await channel.get(deadLetterQueueOf(QUEUE), { noAck: true });
       if (letter === false) return found;
       const body = letter.content.toString();
       if (body.includes(seen.runId))
@@ -117,13 +120,13 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect([...seen.handled.values()].every((count) => count === 1)).toBe(true);
     expect(Math.max(...seen.batches.map((b) => b.length))).toBeGreaterThan(10);
-    const queue = await channel.checkQueue(PIPELINES.writeStore);
+    const queue = await channel.checkQueue(QUEUE);
     expect(queue.messageCount).toBe(0);
   });
 
   it('dead-letters a malformed message with the reason, and the queue keeps flowing', async () => {
-    channel.sendToQueue(PIPELINES.writeStore, Buffer.from(`not json ${seen.runId}`), { persistent: true });
-    channel.sendToQueue(PIPELINES.writeStore, Buffer.from(JSON.stringify({ pattern: 'TestItem', data: seen.runId })));
+    channel.sendToQueue(QUEUE, Buffer.from(`not json ${seen.runId}`), { persistent: true });
+    channel.sendToQueue(QUEUE, Buffer.from(JSON.stringify({ pattern: 'TestItem', data: seen.runId })));
     await send([message([{ n: 1 }, { n: 2 }])]);
     await waitFor(() => seen.handled.size === 2, 20_000, 'the good message');
     let letters: { reason: string; body: string }[] = [];

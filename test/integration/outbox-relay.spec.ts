@@ -5,14 +5,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { CatalogService } from '../../src/catalog/catalog.service';
-import { PIPELINES } from '../../src/messaging/topology';
 import { OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { QueueReader, waitFor } from '../support/queue-reader';
 import { seatPlan } from '../support/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
-import { freshEventId, saleEvent, testConfig } from '../support/test-config';
+import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
 
 const config = testConfig({ OUTBOX_RELAY_ENABLED: 'false' });
 
@@ -41,7 +40,9 @@ describe('outbox relay → RabbitMQ fan-out', () => {
   });
 
   async function readers(eventId: string): Promise<QueueReader[]> {
-    return Promise.all(Object.values(PIPELINES).map((q) => new QueueReader(config.AMQP_URL, q, eventId).start()));
+    return Promise.all(
+      Object.values(testTopology().pipelines).map((q) => new QueueReader(config.AMQP_URL, q, eventId).start()),
+    );
   }
 
   const distinct = (reader: QueueReader) => new Set(reader.received.map((t) => t.ticketId));

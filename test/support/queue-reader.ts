@@ -1,5 +1,6 @@
 import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { assertTopology, type PipelineQueue } from '../../src/messaging/topology';
+import { assertTopology } from '../../src/messaging/topology';
+import { testTopology } from './test-config';
 import type { TicketMessage } from '../../src/messaging/ticket-message';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 
@@ -11,14 +12,14 @@ export class QueueReader {
 
   constructor(
     private readonly url: string,
-    private readonly queue: PipelineQueue,
+    private readonly queue: string,
     private readonly eventId: string,
   ) {}
 
   async start(): Promise<this> {
     this.connection = await connect(this.url);
     this.channel = await this.connection.createChannel();
-    await assertTopology(this.channel);
+    await assertTopology(this.channel, testTopology());
     await this.channel.prefetch(1000);
     await this.channel.consume(this.queue, (message) => {
       if (message === null) return;

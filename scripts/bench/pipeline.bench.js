@@ -1,0 +1,197 @@
+// Pipeline benchmark: how fast the worker drains each pipeline, and how long after the last 201 of a
+// purchase run both stores agree (the `verify` command passes). Starts its own dynalite process, a bench
+// database, the API and the worker (all from dist/). Two phases over fresh events of Venue1:
+//   1. live: the worker runs during a burst of N purchases; time from the last 201 until verify agrees;
+//   2. backlog: N purchases queue up with the worker stopped, then it starts; items/s per pipeline.
+// Usage: npm run bench:pipeline -- [--purchases 20000] [--connections 200]
+const { spawn, spawnSync } = require('node:child_process');
+const { createServer } = require('node:net');
+const { join } = require('node:path');
+const autocannon = require('autocannon');
+
+const ROOT = join(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const PURCHASES = Math.min(arg('purchases', 20_000), 78_000);
+const CONNECTIONS = arg('connections', 200);
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The bench's own broker namespace: it never touches a running stack's queues, and is deleted after. */
+const NAMESPACE = `bench-${Date.now().toString(36)}`;
+async function deleteNamespace() {
+  const { connect } = require('amqplib');
+  const { deleteTopology, topologyFor } = require(join(ROOT, 'dist', 'messaging', 'topology.js'));
+  const connection = await connect(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+  await deleteTopology(await connection.createChannel(), topologyFor(NAMESPACE)).catch(() => undefined);
+  await connection.close();
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+async function main() {
+  const [apiPort, workerPort, dynamoPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const env = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    WORKER_PORT: String(workerPort),
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    AMQP_NAMESPACE: NAMESPACE,
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoPort}`,
+    DYNAMODB_TABLE_PREFIX: `bench${Date.now().toString(36)}`,
+    MYSQL_URL: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/tickets_bench',
+  };
+  const processes = [];
+  const start = (file, extra = []) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', file), ...extra], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    processes.push(child);
+    return child;
+  };
+  const waitHttp = async (port) => {
+    for (let i = 0; i < 300; i++) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
+      await sleep(100);
+    }
+    throw new Error(`port ${port} did not answer`);
+  };
+  try {
+    start('write-store/dynalite.main.js', ['--port', String(dynamoPort)]);
+    const migrate = spawnSync(process.execPath, [join(ROOT, 'dist', 'read-model', 'migrate.js')], {
+      env,
+      encoding: 'utf8',
+    });
+    if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
+    let worker = start('main.worker.js');
+    start('main.api.js');
+    await Promise.all([waitHttp(apiPort), waitHttp(workerPort)]);
+    console.log(
+      `pipeline bench: ${PURCHASES} purchases per phase, ${CONNECTIONS} connections, dynalite as its own process`,
+    );
+
+    const figures = async () => (await fetch(`http://127.0.0.1:${workerPort}/api/v1/ops/pipelines`)).json();
+    const verify = (eventId) =>
+      spawnSync(process.execPath, [join(ROOT, 'dist', 'consistency', 'verify.main.js'), '--event', eventId], {
+        env,
+        encoding: 'utf8',
+      });
+
+    async function purchases(eventId) {
+      const opened = await fetch(`http://127.0.0.1:${apiPort}/api/v1/admin/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify({
+          eventId,
+          venueId: 'Venue1',
+          name: 'Bench',
+          type: 'bench',
+          date: '2027-01-01T00:00:00Z',
+        }),
+      });
+      if (opened.status !== 201) throw new Error(`open sale ${opened.status}`);
+      const bodies = [];
+      for (let i = 0; i < PURCHASES; i++) {
+        const zone = Math.floor(i / 780) + 1;
+        const inZone = i % 780;
+        bodies.push(
+          JSON.stringify({
+            venueId: 'Venue1',
+            eventId,
+            zoneId: zone,
+            row: String.fromCharCode(65 + Math.floor(inZone / 30)),
+            column: (inZone % 30) + 1,
+          }),
+        );
+      }
+      let next = 0;
+      const result = await autocannon({
+        url: `http://127.0.0.1:${apiPort}`,
+        connections: CONNECTIONS,
+        amount: PURCHASES,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/tickets',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (r) => ({ ...r, body: bodies[next++] }),
+          },
+        ],
+      });
+      const created = result.statusCodeStats?.['201']?.count ?? 0;
+      if (created !== PURCHASES)
+        throw new Error(`expected ${PURCHASES} 201s, got ${JSON.stringify(result.statusCodeStats)}`);
+      return result;
+    }
+
+    // Phase 1: live.
+    const live = `bench-live-${Date.now().toString(36)}`;
+    const burst = await purchases(live);
+    const lastResponse = Date.now();
+    let agreed;
+    for (;;) {
+      if (verify(live).status === 0) {
+        agreed = Date.now() - lastResponse;
+        break;
+      }
+      if (Date.now() - lastResponse > 600_000) throw new Error('stores did not agree within 10 minutes');
+      await sleep(250);
+    }
+    console.log(
+      `  live: ${Math.round(burst.requests.average)} purchases/s; both stores agree (verify exit 0) ${agreed} ms after the last 201`,
+    );
+
+    // Phase 2: backlog drained by a fresh worker.
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    const backlog = `bench-backlog-${Date.now().toString(36)}`;
+    await purchases(backlog);
+    await sleep(1000); // the outbox relays everything into the queues
+    worker = start('main.worker.js');
+    await waitHttp(workerPort);
+    const started = Date.now();
+    const done = {};
+    while (Object.keys(done).length < 2 && Date.now() - started < 600_000) {
+      for (const p of await figures())
+        if (p.handled >= PURCHASES && done[p.queue] === undefined) done[p.queue] = Date.now() - started;
+      await sleep(100);
+    }
+    for (const [queue, ms] of Object.entries(done)) {
+      console.log(
+        `  backlog: ${queue} drained ${PURCHASES} tickets in ${ms} ms = ${Math.round(PURCHASES / (ms / 1000))} tickets/s`,
+      );
+    }
+    const final = verify(backlog);
+    console.log(`  backlog: verify exit ${final.status}; ${final.stdout.trim().split('\n').pop()}`);
+  } finally {
+    await Promise.all(
+      processes.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r).kill('SIGTERM'))),
+    );
+    await deleteNamespace();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
