@@ -220,7 +220,10 @@ describe('Redis unreachable', () => {
   it('answers 503 UNAVAILABLE fast instead of hanging, and recovers when Redis is back', async () => {
     const proxy = await new TcpProxy('127.0.0.1', 6379).start();
     const api = await ApiServer.start(
-      testConfig({ OUTBOX_RELAY_ENABLED: 'false', REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
+      testConfig({
+        OUTBOX_RELAY_ENABLED: 'false',
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}${new URL(testConfig().REDIS_URL).pathname}`,
+      }),
     );
     const redis = new Redis(testConfig().REDIS_URL);
     const eventId = freshEventId('down');

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { TEST_ADMIN_TOKEN, TEST_CATALOG_FILE, testNamespace } from './test-config';
+import { TEST_ADMIN_TOKEN, TEST_CATALOG_FILE, testConfig, testNamespace } from './test-config';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -22,6 +22,7 @@ export class ChildProcessHandle {
         PATH: process.env.PATH ?? '',
         ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         AMQP_NAMESPACE: testNamespace(),
+        REDIS_URL: testConfig().REDIS_URL,
         CATALOG_FILE: TEST_CATALOG_FILE,
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
