@@ -5,6 +5,8 @@ import type { LogLevel } from '@nestjs/common';
 import { ApiModule } from './api.module';
 import { loadCatalog } from './catalog/catalog.loader';
 import { ConfigError, type AppConfig } from './config/app-config';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
@@ -20,6 +22,20 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     abortOnError: false,
   });
   app.useGlobalFilters(new HttpErrorsFilter());
+  await app.register(helmet, { global: true });
+  if (config.RATE_LIMIT_MAX > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: config.RATE_LIMIT_MAX,
+      timeWindow: config.RATE_LIMIT_WINDOW_MS,
+      // Only purchases are limited: reads are cheap and polled.
+      allowList: (request) => !(request.method === 'POST' && request.url.startsWith('/api/v1/tickets')),
+      errorResponseBuilder: (_request, context) =>
+        Object.assign(new Error(`too many purchases from this address; retry in ${context.after}`), {
+          statusCode: 429,
+        }),
+    });
+  }
   app.enableShutdownHooks();
   return app;
 }

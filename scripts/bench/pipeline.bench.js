@@ -49,6 +49,7 @@ async function main() {
     ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
     AMQP_NAMESPACE: NAMESPACE,
+    RATE_LIMIT_MAX: '0',
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoPort}`,
     DYNAMODB_TABLE_PREFIX: `bench${Date.now().toString(36)}`,
     MYSQL_URL: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/tickets_bench',

@@ -93,6 +93,7 @@ async function main() {
       ADMIN_TOKEN,
       LOG_LEVEL: 'warn',
       AMQP_NAMESPACE: NAMESPACE,
+      RATE_LIMIT_MAX: '0',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -29,6 +29,9 @@ export const appConfigSchema = z.object({
   /** Required by the API (admin endpoints); the worker does not use it. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CATALOG_FILE: z.string().min(1).optional(),
+  /** Purchases one client address may make per window; 0 turns the limit off (load tests do). */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(50),
+  RATE_LIMIT_WINDOW_MS: positiveInt.default(10_000),
   BODY_LIMIT_BYTES: positiveInt.max(1_048_576).default(4096),
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
   OUTBOX_RELAY_ENABLED: z

@@ -17,6 +17,7 @@ const CODES: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE_ENTITY',
+  429: 'RATE_LIMITED',
   503: 'UNAVAILABLE',
 };
 

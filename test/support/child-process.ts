@@ -22,6 +22,7 @@ export class ChildProcessHandle {
         PATH: process.env.PATH ?? '',
         ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         AMQP_NAMESPACE: testNamespace(),
+        RATE_LIMIT_MAX: '0',
         REDIS_URL: testConfig().REDIS_URL,
         CATALOG_FILE: TEST_CATALOG_FILE,
         LOG_LEVEL: 'warn',

@@ -14,6 +14,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     CATALOG_FILE: TEST_CATALOG_FILE,
     LOG_LEVEL: 'error',
+    RATE_LIMIT_MAX: '0',
     PORT: '0',
     HOST: '127.0.0.1',
     ...overrides,
