@@ -36,6 +36,5 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
         }),
     });
   }
-  app.enableShutdownHooks();
   return app;
 }

@@ -43,6 +43,5 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
   // Before connecting: the pipelines inherit it, and need the original errors (see the filter).
   app.useGlobalFilters(new PipelineErrorsFilter());
   for (const server of servers) app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
-  app.enableShutdownHooks();
   return { app, servers };
 }

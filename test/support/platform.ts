@@ -105,6 +105,25 @@ export class Platform {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
+  /**
+   * A client that retries: a refused connection (a process restarting) or a 503 is retried with the same
+   * Idempotency-Key, so a purchase is never doubled by its retries.
+   */
+  async purchaseWithRetry(
+    body: object,
+    idempotencyKey: string,
+  ): Promise<{ status: number; body: any; attempts: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await this.request('POST', '/api/v1/tickets', body, { 'idempotency-key': idempotencyKey });
+        if (response.status !== 503 || attempt >= 100) return { ...response, attempts: attempt };
+      } catch (error) {
+        if (attempt >= 100) throw error;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async openSale(eventId: string, venueId: string): Promise<void> {
     const response = await this.request(
       'POST',

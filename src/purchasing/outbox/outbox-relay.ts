@@ -71,9 +71,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Stops after the batch in hand is published and acknowledged. */
   async stop(): Promise<void> {
+    const wasRunning = this.running;
     this.running = false;
     await this.loop;
     this.loop = undefined;
+    if (wasRunning) await this.drain(5000);
     this.reader?.disconnect();
     this.reader = undefined;
   }
@@ -120,7 +122,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async relayOnce(): Promise<void> {
+  /**
+   * At shutdown (the HTTP server has closed, so no purchase adds to the outbox any more): relays what is
+   * left before the process exits. Whatever does not make it in time stays in the outbox for the next relay.
+   */
+  private async drain(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    try {
+      while (Date.now() < deadline && (await this.relayOnce()) > 0);
+    } catch (error) {
+      this.logger.warn(`outbox not fully drained at shutdown, left for the next relay: ${(error as Error).message}`);
+    }
+  }
+
+  /** Reads and relays one batch; returns how many entries it read. */
+  private async relayOnce(): Promise<number> {
     const reader = this.reader!;
     const pendingOnly = this.retryOwnPending;
     // '0' re-reads the entries this consumer read but never acknowledged (no blocking); '>' reads new ones.
@@ -155,6 +171,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const entries = reply?.reduce((sum, [, e]) => sum + e.length, 0) ?? 0;
     if (pendingOnly && entries === 0) this.retryOwnPending = false;
     if (reply && entries > 0) await this.publishAndAck(reply);
+    return entries;
   }
 
   private async claimAbandoned(): Promise<void> {
