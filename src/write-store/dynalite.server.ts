@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
 
 export interface DynaliteServer {
   /** `http://127.0.0.1:<port>`, for `createDynamoDocumentClient`. */
@@ -20,6 +19,9 @@ export interface DynaliteStartOptions {
  * without DYNAMODB_ENDPOINT. Tables are ACTIVE at once (`createTableMs: 0`) and it listens on loopback only.
  */
 export async function startDynalite(options: DynaliteStartOptions = {}): Promise<DynaliteServer> {
+  // Loaded on first use: dynalite is a devDependency, absent from the production images (`npm ci
+  // --omit=dev`), which always set DYNAMODB_ENDPOINT.
+  const { default: dynalite } = await import('dynalite');
   const host = options.host ?? '127.0.0.1';
   const server = dynalite({
     createTableMs: 0,
