@@ -7,7 +7,7 @@ import { loadCatalog } from './catalog/catalog.loader';
 import { ConfigError, type AppConfig } from './config/app-config';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { HttpErrorsFilter } from './http/http-errors.filter';
+import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
@@ -16,7 +16,12 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   if (config.ADMIN_TOKEN === undefined)
     throw new ConfigError('Invalid environment:\n  ADMIN_TOKEN: required by the API');
   const catalog = loadCatalog(config.CATALOG_FILE);
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    logger: false,
+    return503OnClosing: true,
+    frameworkErrors: replyToRouterError,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
     abortOnError: false,

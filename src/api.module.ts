@@ -13,11 +13,15 @@ import { UnhandledExceptionsLogger } from './cqrs/unhandled-exceptions.logger';
 import { topologyFor } from './messaging/topology';
 import { AmqpPublisher } from './messaging/amqp-publisher';
 import { HealthHttpController } from './ops/health.http.controller';
+import { MetricsModule } from './ops/metrics.module';
+import { OutboxMetrics } from './purchasing/outbox/outbox-metrics';
 import { AMQP_PUBLISHER, OutboxRelay } from './purchasing/outbox/outbox-relay';
 import { PurchaseSeatHandler } from './purchasing/purchase-seat/purchase-seat.handler';
+import { PurchaseMetrics } from './purchasing/purchase-seat/purchase-metrics';
 import { PurchaseSeatHttpController } from './purchasing/purchase-seat/purchase-seat.http.controller';
 import { RedisSeatMap } from './purchasing/seat-map/redis-seat-map';
 import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
+import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -27,7 +31,15 @@ export class ApiModule {
   static forRoot(config: AppConfig, catalog: Catalog): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, CqrsModule.forRoot(), ReadModelQueryModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        CqrsModule.forRoot(),
+        ReadModelQueryModule,
+        // Health checks MySQL through the read model's ORM (the same instance the queries use).
+        ReadModelPersistenceModule,
+        MetricsModule.forRoot(),
+      ],
       controllers: [PurchaseSeatHttpController, OpenSaleHttpController, CatalogHttpController, HealthHttpController],
       providers: [
         { provide: CATALOG, useValue: catalog },
@@ -43,6 +55,8 @@ export class ApiModule {
         PurchaseSeatHandler,
         OpenSaleHandler,
         OutboxRelay,
+        OutboxMetrics,
+        PurchaseMetrics,
         UnhandledExceptionsLogger,
       ],
     };

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isRedisUnavailable } from '../redis/redis.factory';
 import { errorBody, type ErrorBody } from './error-body';
 
@@ -50,4 +50,24 @@ export class HttpErrorsFilter implements ExceptionFilter {
     if (status === 503) void reply.header('retry-after', '1');
     void reply.code(status).send(body);
   }
+}
+
+const ROUTER_REFUSALS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the URL is not valid percent-encoded UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is too long',
+};
+
+/**
+ * Fastify's `frameworkErrors`: the router refuses a malformed percent-escape or an over-long path parameter
+ * before any hook, route or Nest filter runs, with a body of its own (and a 414 for the latter). Both are bad
+ * parameters, so they get the answer every bad parameter gets: 400 VALIDATION_FAILED. Found by the fuzz test.
+ */
+export function replyToRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const refusal = ROUTER_REFUSALS[error.code];
+  if (refusal !== undefined) {
+    void reply.code(400).send({ error: 'VALIDATION_FAILED', issues: [{ path: '(url)', message: refusal }] });
+    return;
+  }
+  const { status, body } = toErrorResponse(error, new Logger('HttpErrors'));
+  void reply.code(status).send(body);
 }

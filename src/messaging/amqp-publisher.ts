@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { assertTopology, type Topology } from './topology';
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects when `promise` has not settled within `ms` (the promise itself is left to settle on its own). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} not received within ${ms} ms`)), ms);
@@ -57,6 +58,11 @@ export class AmqpPublisher {
       throw error;
     }
     if (this.returned !== undefined) throw this.returned;
+  }
+
+  /** True while a confirm channel is open (it may still be on a link that has just died). */
+  isConnected(): boolean {
+    return this.channel !== undefined;
   }
 
   /** Connects and asserts the topology now rather than on the first batch. */

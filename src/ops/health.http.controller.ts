@@ -1,33 +1,40 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { MikroORM } from '@mikro-orm/mysql';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import { OutboxRelay } from '../purchasing/outbox/outbox-relay';
+import type { AmqpPublisher } from '../messaging/amqp-publisher';
+import { AMQP_PUBLISHER, OutboxRelay } from '../purchasing/outbox/outbox-relay';
+import { READ_MODEL_ORM } from '../read-model/read-model-orm';
 import { REDIS } from '../redis/redis.factory';
+import { sendReadiness } from './readiness';
 
 @Controller()
 export class HealthHttpController {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(AMQP_PUBLISHER) private readonly publisher: AmqpPublisher,
+    @Inject(READ_MODEL_ORM) private readonly orm: MikroORM,
     private readonly relay: OutboxRelay,
   ) {}
 
   /** Liveness: the process answers. */
-  @Get('health')
+  @Get(['health', 'health/live'])
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
-  /** Readiness: purchases can be taken (Redis answers). */
+  /**
+   * Readiness, each check bounded to 1 s: Redis (the seat inventory: no purchase without it), RabbitMQ (the
+   * relay's publisher; a closed one is reopened here, so an idle relay is not reported down forever) and
+   * MySQL (the queries). The API has no DynamoDB client: the worker checks that store.
+   */
   @Get('health/ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const redis =
-      this.redis.status === 'ready'
-        ? await this.redis.ping().then(
-            () => true,
-            () => false,
-          )
-        : false;
-    await reply.code(redis ? 200 : 503).send({ status: redis ? 'ready' : 'unavailable', redis });
+    await sendReadiness(reply, {
+      redis: () => this.redis.ping(),
+      rabbitmq: () => (this.publisher.isConnected() ? Promise.resolve() : this.publisher.connect()),
+      mysql: () => this.orm.em.fork().execute('select 1'),
+    });
   }
 
   /** Outbox backlog: reservations taken but not yet confirmed by the broker. */

@@ -16,7 +16,13 @@ export interface PipelineServerOptions {
   batchSize: number;
   lingerMs: number;
   maxAttempts: number;
+  /** A message over this many bytes is dead-lettered unparsed (`OVERSIZED`); default DEFAULT_MAX_MESSAGE_BYTES. */
+  maxMessageBytes?: number;
+  /** Told of messages consumed, acknowledged after handling, and dead-lettered: the metrics' hook. */
+  onMessages?: (result: PipelineMessageResult, count: number) => void;
 }
+
+export type PipelineMessageResult = 'consumed' | 'acked' | 'dead_lettered';
 
 /** Handed to `@Ctx()` of a pipeline handler. */
 export class PipelineContext extends BaseRpcContext<[queue: string, attempt: number]> {
@@ -46,6 +52,12 @@ interface Item {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The relay packs at most OUTBOX_TICKETS_PER_MESSAGE (≤ 1000) events of under 300 bytes each: 1 MiB is about
+ * four times the largest message it can send, and bounds what one message can make the worker parse and hold.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+
+/**
  * A @nestjs/microservices transport for one pipeline queue: handlers are ordinary
  * `@EventPattern(pattern, transportId)` methods receiving a whole batch (`data: T[]`), and this server
  * owns what the stock RMQ transport does not give: batches across messages, acknowledgement only after
@@ -55,7 +67,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * - A handler that throws fails its batch: an unreachable store is retried until it is back (an outage
  *   is not the messages' fault); other errors are retried WORKER_MAX_ATTEMPTS times, then the batch is
  *   split message by message so that only the ones that still fail go to the dead-letter queue.
- * - Malformed messages (not JSON, wrong envelope, unknown pattern) go straight to the dead-letter queue.
+ * - Malformed messages (not JSON, wrong envelope, unknown pattern) go straight to the dead-letter queue,
+ *   and so do oversized ones (over `maxMessageBytes`), without being parsed.
  */
 export class AmqpPipelineServer extends Server implements CustomTransportStrategy {
   private readonly log: Logger;
@@ -150,6 +163,12 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
 
   private onMessage(message: ConsumeMessage | null): void {
     if (message === null) return; // consumer cancelled by the broker (queue deleted): recover() follows
+    this.options.onMessages?.('consumed', 1);
+    const bytes = message.content.length;
+    if (bytes > (this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES)) {
+      void this.deadLetter([{ message, content: message.content, reason: `OVERSIZED: ${bytes} bytes` }], 0);
+      return;
+    }
     let envelope: TicketMessage;
     try {
       envelope = JSON.parse(message.content.toString('utf8')) as TicketMessage;
@@ -219,9 +238,14 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
         1,
       );
     }
+    let acked = 0;
     for (const owner of owners)
-      if (owner.failure === undefined && owner.rejected.length === 0) channel.ack(owner.message);
+      if (owner.failure === undefined && owner.rejected.length === 0) {
+        channel.ack(owner.message);
+        acked++;
+      }
     this.handled += batch.length;
+    if (acked > 0) this.options.onMessages?.('acked', acked);
   }
 
   /** Runs the batch through its handlers, by pattern; per-item rejections are recorded on their message. */
@@ -286,6 +310,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
       await channel.waitForConfirms();
       for (const { message } of letters) channel.ack(message);
       this.deadLettered += letters.length;
+      this.options.onMessages?.('dead_lettered', letters.length);
       this.log.warn(`${letters.length} message(s) dead-lettered: ${letters[0]!.reason}`);
     } catch (error) {
       // Not confirmed: leave them unacknowledged; the broker redelivers them to be tried again.

@@ -5,9 +5,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { AppConfig } from '../config/app-config';
 import { topologyFor } from '../messaging/topology';
+import { createMetricsRegistry } from '../ops/metrics-registry';
 import { AmqpPipelineServer } from './amqp-pipeline.server';
 import { PipelineErrorsFilter } from './pipeline-errors.filter';
 import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from './pipeline-transports';
+import { pipelineMessageCounters } from './worker-metrics';
 import { WorkerModule } from './worker.module';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
@@ -20,7 +22,9 @@ export interface WorkerApp {
 /** Builds the worker (pipelines connected, not yet started): used by main.worker.ts and the tests. */
 export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
   const topology = topologyFor(config.AMQP_NAMESPACE);
-  const pipeline = (queue: string, transportId: symbol) =>
+  const metrics = createMetricsRegistry();
+  const countMessages = pipelineMessageCounters(metrics);
+  const pipeline = (queue: string, transportId: symbol, name: string) =>
     new AmqpPipelineServer({
       url: config.AMQP_URL,
       topology,
@@ -30,13 +34,14 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
       batchSize: config.WORKER_BATCH_SIZE,
       lingerMs: config.WORKER_BATCH_LINGER_MS,
       maxAttempts: config.WORKER_MAX_ATTEMPTS,
+      onMessages: countMessages(name),
     });
   const servers = [
-    pipeline(topology.pipelines.writeStore, WRITE_STORE_PIPELINE),
-    pipeline(topology.pipelines.readModel, READ_MODEL_PIPELINE),
+    pipeline(topology.pipelines.writeStore, WRITE_STORE_PIPELINE, 'write-store'),
+    pipeline(topology.pipelines.readModel, READ_MODEL_PIPELINE, 'read-model'),
   ];
   const app = await NestFactory.create<NestFastifyApplication>(
-    WorkerModule.forRoot(config, loadCatalog(config.CATALOG_FILE), servers),
+    WorkerModule.forRoot(config, loadCatalog(config.CATALOG_FILE), servers, metrics),
     new FastifyAdapter({ logger: false }),
     { logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1), abortOnError: false },
   );

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type { Registry } from 'prom-client';
 import type { Catalog } from '../catalog/catalog.schema';
 import { CATALOG } from '../catalog/catalog.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -7,6 +8,7 @@ import { ConfigModule } from '../config/config.module';
 import { UnhandledExceptionsLogger } from '../cqrs/unhandled-exceptions.logger';
 import { topologyFor } from '../messaging/topology';
 import { AmqpPublisher } from '../messaging/amqp-publisher';
+import { MetricsModule } from '../ops/metrics.module';
 import { AMQP_PUBLISHER } from '../purchasing/outbox/outbox-relay';
 import { ReadModelPersistenceModule } from '../read-model/read-model-persistence.module';
 import { WriteStoreModule } from '../write-store/write-store.module';
@@ -14,15 +16,22 @@ import type { AmqpPipelineServer } from './amqp-pipeline.server';
 import { CatalogSeeder } from './catalog-seeder';
 import { ReadModelPipelineController } from './read-model.pipeline.controller';
 import { PIPELINE_SERVERS, WorkerHealthHttpController } from './worker-health.http.controller';
+import { WorkerMetrics } from './worker-metrics';
 import { WriteStorePipelineController } from './write-store.pipeline.controller';
 
 /** The worker process: the two pipelines (DynamoDB write store, MySQL read model) and their health. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, catalog: Catalog, servers: AmqpPipelineServer[]): DynamicModule {
+  static forRoot(config: AppConfig, catalog: Catalog, servers: AmqpPipelineServer[], metrics: Registry): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), WriteStoreModule, ReadModelPersistenceModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        CqrsModule.forRoot(),
+        WriteStoreModule,
+        ReadModelPersistenceModule,
+        MetricsModule.forRoot(metrics),
+      ],
       controllers: [WriteStorePipelineController, ReadModelPipelineController, WorkerHealthHttpController],
       providers: [
         { provide: CATALOG, useValue: catalog },
@@ -34,6 +43,7 @@ export class WorkerModule {
           useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL, topologyFor(c.AMQP_NAMESPACE)),
         },
         CatalogSeeder,
+        WorkerMetrics,
         UnhandledExceptionsLogger,
       ],
     };

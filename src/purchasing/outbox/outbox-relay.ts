@@ -85,7 +85,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const pipeline = this.redis.pipeline();
     for (const key of this.keys) pipeline.xlen(key);
     const replies = (await pipeline.exec()) ?? [];
-    return replies.reduce((sum, [error, length]) => sum + (error ? 0 : Number(length)), 0);
+    // An unreadable stream fails the figure rather than silently counting as empty.
+    return replies.reduce((sum, [error, length]) => {
+      if (error) throw error;
+      return sum + Number(length);
+    }, 0);
   }
 
   get publishedCount(): number {

@@ -2,13 +2,18 @@ import { Controller, Headers, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validationFailed } from '../../http/error-body';
+import type { PurchaseOutcome } from '../purchase-outcome';
+import { PurchaseMetrics } from './purchase-metrics';
 import { PurchaseSeatCommand } from './purchase-seat.command';
 import { purchaseOutcomeToHttp } from './purchase-outcome.http';
 import { idempotencyKeyHeader, purchaseSeatRequest } from './purchase-seat.request';
 
 @Controller('api/v1/tickets')
 export class PurchaseSeatHttpController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly metrics: PurchaseMetrics,
+  ) {}
 
   // The hot path: the reply is written directly (no exceptions for the 409s that are half of a rush).
   @Post()
@@ -17,6 +22,7 @@ export class PurchaseSeatHttpController {
     @Res() reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<void> {
+    const startedAt = performance.now();
     const body = purchaseSeatRequest.safeParse(request.body);
     if (!body.success) {
       await reply.code(400).send(validationFailed(body.error));
@@ -30,9 +36,16 @@ export class PurchaseSeatHttpController {
       }
     }
     const { venueId, eventId, zoneId, row, column } = body.data;
-    const outcome = await this.commandBus.execute(
-      new PurchaseSeatCommand(venueId, eventId, zoneId, row, column, idempotencyKey),
-    );
+    let outcome: PurchaseOutcome;
+    try {
+      outcome = await this.commandBus.execute(
+        new PurchaseSeatCommand(venueId, eventId, zoneId, row, column, idempotencyKey),
+      );
+    } catch (error) {
+      this.metrics.failed(error, startedAt);
+      throw error; // HttpErrorsFilter answers it (503 when Redis is unreachable)
+    }
+    this.metrics.completed(outcome, startedAt);
     const { status, body: responseBody } = purchaseOutcomeToHttp(outcome);
     await reply.code(status).send(responseBody);
   }

@@ -1,0 +1,61 @@
+import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { withTimeout } from './amqp-publisher';
+
+/**
+ * Reads queue depths (`checkQueue`) on a connection of its own: a check of a missing queue closes its channel,
+ * which must never be a consumer's. Connected on first use and again after any failure; every call is
+ * bounded by `timeoutMs`.
+ */
+export class QueueDepthProbe {
+  private channel: Promise<Channel> | undefined;
+  private connection: ChannelModel | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 1000,
+  ) {}
+
+  /** Messages ready in the queue (not those delivered and unacknowledged). */
+  async depth(queue: string): Promise<number> {
+    const channel = await withTimeout(this.open(), this.timeoutMs, 'broker connection');
+    const { messageCount } = await withTimeout(channel.checkQueue(queue), this.timeoutMs, `depth of ${queue}`);
+    return messageCount;
+  }
+
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.channel = undefined;
+    this.connection = undefined;
+    await connection?.close().catch(() => undefined);
+  }
+
+  private open(): Promise<Channel> {
+    this.channel ??= this.connect().catch((error: unknown) => {
+      this.channel = undefined;
+      throw error;
+    });
+    return this.channel;
+  }
+
+  private async connect(): Promise<Channel> {
+    const connection = await connect(this.url, { timeout: this.timeoutMs });
+    this.connection = connection;
+    const forget = () => {
+      if (this.connection !== connection) return;
+      this.channel = undefined;
+      this.connection = undefined;
+      void connection.close().catch(() => undefined);
+    };
+    connection.on('error', () => undefined); // followed by 'close'
+    connection.on('close', forget);
+    try {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined); // a missing queue: followed by 'close'
+      channel.on('close', forget);
+      return channel;
+    } catch (error) {
+      forget();
+      throw error;
+    }
+  }
+}
