@@ -27,7 +27,20 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     abortOnError: false,
   });
   app.useGlobalFilters(new HttpErrorsFilter());
-  await app.register(helmet, { global: true });
+  // A JSON API: keep the headers that protect it (nosniff, frame options, HSTS, referrer policy, no
+  // X-Powered-By) and skip those only HTML pages use, which cost time on every purchase (measured A/B).
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: false,
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    dnsPrefetchControl: false,
+    ieNoOpen: false,
+    permittedCrossDomainPolicies: false,
+    xssFilter: false,
+  });
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(rateLimit, {
       global: true,
