@@ -21,6 +21,7 @@ import { PurchaseMetrics } from './purchasing/purchase-seat/purchase-metrics';
 import { PurchaseSeatHttpController } from './purchasing/purchase-seat/purchase-seat.http.controller';
 import { RedisSeatMap } from './purchasing/seat-map/redis-seat-map';
 import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
+import { ReadModelEvents } from './read-model/read-model-events';
 import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
 import { RedisModule } from './redis/redis.module';
@@ -44,6 +45,7 @@ export class ApiModule {
       providers: [
         { provide: CATALOG, useValue: catalog },
         { provide: SEAT_MAP, useClass: RedisSeatMap },
+        ReadModelEvents,
         {
           provide: AMQP_PUBLISHER,
           inject: [APP_CONFIG],

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ReadModelEvents } from '../read-model/read-model-events';
 import { SEAT_MAP, type SeatMap } from '../purchasing/seat-map/seat-map.port';
 import type { Catalog, SaleEvent, Venue, Zone } from './catalog.schema';
 import { EventRepository } from './event.repository';
@@ -21,6 +22,7 @@ export class CatalogService {
     @Inject(CATALOG) catalog: Catalog,
     private readonly repository: EventRepository,
     @Inject(SEAT_MAP) private readonly seatMap: SeatMap,
+    @Optional() private readonly readModelEvents?: ReadModelEvents,
   ) {
     this.venues = new Map(catalog.venues.map((v) => [v.venueId, v]));
     for (const venue of catalog.venues) this.zones.set(venue.venueId, new Map(venue.zones.map((z) => [z.zoneId, z])));
@@ -44,6 +46,15 @@ export class CatalogService {
     const event = await this.repository.find(eventId);
     if (event !== undefined) this.events.set(eventId, event);
     return event;
+  }
+
+  /**
+   * The event a purchase is for. Redis may have lost the record along with the seat maps; the read model
+   * still knows the event then, so the purchase is told to retry (503) rather than that no such event
+   * exists. Not cached: the Redis record comes back with `rebuild:seats`.
+   */
+  async findEventForSale(eventId: string): Promise<Pick<SaleEvent, 'eventId' | 'venueId'> | undefined> {
+    return (await this.findEvent(eventId)) ?? this.readModelEvents?.find(eventId);
   }
 
   /**

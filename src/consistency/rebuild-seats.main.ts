@@ -1,10 +1,13 @@
+import { connect } from 'amqplib';
+import { topologyFor } from '../messaging/topology';
 import { allOutboxKeys } from '../purchasing/seat-map/seat-map.keys';
 import { eventArgument, openCliContext, runCli } from './cli-context';
 
 /**
  * `npm run rebuild:seats -- --event <id> [--force]`: rebuilds the event's Redis seat maps (and its event
- * record) from the live tickets in DynamoDB. Refuses while the outbox still holds tickets, since those are
- * not in DynamoDB yet (--force overrides). Safe to run twice.
+ * record) from the live tickets in DynamoDB. Refuses while the outbox or the write-store queue still holds
+ * tickets, since those are not in DynamoDB yet (--force overrides; a batch the worker is writing at this very
+ * moment is not visible to either check, so run it a few seconds after both are empty). Safe to run twice.
  */
 runCli(async () => {
   const eventId = eventArgument(process.argv);
@@ -17,6 +20,20 @@ runCli(async () => {
       if (backlog > 0) {
         console.error(`the outbox still holds ${backlog} ticket(s): wait for it to drain, or pass --force`);
         return 1;
+      }
+      // Tickets on their way to the event store would come back as free seats.
+      const connection = await connect(context.config.AMQP_URL);
+      try {
+        const queue = topologyFor(context.config.AMQP_NAMESPACE).pipelines.writeStore;
+        const { messageCount } = await (await connection.createChannel()).checkQueue(queue);
+        if (messageCount > 0) {
+          console.error(
+            `${queue} still holds ${messageCount} message(s): wait for the worker to drain it, or pass --force`,
+          );
+          return 1;
+        }
+      } finally {
+        await connection.close();
       }
     }
     const event = await context.readModelEvent(eventId);

@@ -5,4 +5,6 @@ export type PurchaseOutcome =
   | { readonly kind: 'RESERVED'; readonly ticket: TicketReservedData; readonly replayed: boolean }
   | { readonly kind: 'SEAT_TAKEN' | 'ROW_SOLD_OUT' | 'ZONE_SOLD_OUT' }
   | { readonly kind: 'NOT_FOUND'; readonly message: string }
+  /** The event exists but its seat map is missing (Redis lost it): 503 until it is rebuilt. */
+  | { readonly kind: 'SALE_UNAVAILABLE'; readonly message: string }
   | { readonly kind: 'IDEMPOTENCY_KEY_REUSED' };

@@ -31,5 +31,9 @@ describe('purchase outcome to HTTP', () => {
       body: { error: 'NOT_FOUND', message: 'm' },
     });
     expect(purchaseOutcomeToHttp({ kind: 'IDEMPOTENCY_KEY_REUSED' })).toMatchObject({ status: 422 });
+    expect(purchaseOutcomeToHttp({ kind: 'SALE_UNAVAILABLE', message: 'm' })).toEqual({
+      status: 503,
+      body: { error: 'UNAVAILABLE', message: 'm' },
+    });
   });
 });

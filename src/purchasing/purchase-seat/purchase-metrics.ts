@@ -15,6 +15,7 @@ const OUTCOMES: Record<PurchaseMetricOutcome, true> = {
   ROW_SOLD_OUT: true,
   ZONE_SOLD_OUT: true,
   NOT_FOUND: true,
+  SALE_UNAVAILABLE: true,
   IDEMPOTENCY_KEY_REUSED: true,
   UNAVAILABLE: true,
   ERROR: true,

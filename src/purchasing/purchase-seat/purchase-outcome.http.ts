@@ -19,6 +19,8 @@ export function purchaseOutcomeToHttp(outcome: PurchaseOutcome): { status: numbe
       return { status: 409, body: { error: 'ZONE_SOLD_OUT', message: 'every seat of this zone is taken' } };
     case 'NOT_FOUND':
       return { status: 404, body: { error: 'NOT_FOUND', message: outcome.message } };
+    case 'SALE_UNAVAILABLE':
+      return { status: 503, body: { error: 'UNAVAILABLE', message: outcome.message } };
     case 'IDEMPOTENCY_KEY_REUSED':
       return {
         status: 422,

@@ -21,7 +21,7 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
   ) {}
 
   async execute(command: PurchaseSeatCommand): Promise<PurchaseOutcome> {
-    const event = await this.catalog.findEvent(command.eventId);
+    const event = await this.catalog.findEventForSale(command.eventId);
     if (event === undefined || event.venueId !== command.venueId) {
       return { kind: 'NOT_FOUND', message: `event ${command.eventId} at venue ${command.venueId} not found` };
     }
@@ -64,7 +64,12 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
       case 'REPLAYED':
         return { kind: 'RESERVED', ticket: JSON.parse(result.payload) as TicketReservedData, replayed: true };
       case 'NOT_OPEN':
-        return { kind: 'NOT_FOUND', message: `sale of event ${command.eventId} zone ${command.zoneId} is not open` };
+        // The event is known (checked above) and every zone is opened with it: a missing seat map means
+        // Redis lost it. Answer "retry later" until `rebuild:seats` restores it from the event store.
+        return {
+          kind: 'SALE_UNAVAILABLE',
+          message: `the seat map of event ${command.eventId} zone ${command.zoneId} is being restored; retry shortly`,
+        };
       case 'SEAT_TAKEN':
       case 'ROW_SOLD_OUT':
       case 'ZONE_SOLD_OUT':
