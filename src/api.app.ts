@@ -1,15 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { LogLevel } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { ApiModule } from './api.module';
 import { loadCatalog } from './catalog/catalog.loader';
 import { ConfigError, type AppConfig } from './config/app-config';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+import { nestLogger } from './logging/logger-option';
 
 /** Builds the API application (not listening yet): used by main.api.ts and by the HTTP tests. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -19,14 +18,24 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     logger: false,
+    // A caller's X-Request-Id is kept (it ties our logs to theirs); otherwise a fresh UUID.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
     return503OnClosing: true,
     frameworkErrors: replyToRouterError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger: nestLogger(config),
     abortOnError: false,
   });
   app.useGlobalFilters(new HttpErrorsFilter());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header('x-request-id', request.id);
+      done();
+    });
   // A JSON API: keep the headers that protect it (nosniff, frame options, HSTS, referrer policy, no
   // X-Powered-By) and skip those only HTML pages use, which cost time on every purchase (measured A/B).
   await app.register(helmet, {

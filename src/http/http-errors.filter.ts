@@ -25,7 +25,11 @@ const CODES: Record<number, string> = {
  * Every error that leaves the API goes through here: the same JSON shape, never a stack trace.
  * Infrastructure that cannot be reached is a 503 (retry later); anything unexpected is a logged 500.
  */
-export function toErrorResponse(error: unknown, logger: Logger): { status: number; body: ErrorBody } {
+export function toErrorResponse(
+  error: unknown,
+  logger: Logger,
+  requestId?: string,
+): { status: number; body: ErrorBody } {
   const status =
     error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -36,7 +40,12 @@ export function toErrorResponse(error: unknown, logger: Logger): { status: numbe
   if (isRedisUnavailable(error)) {
     return { status: 503, body: errorBody('UNAVAILABLE', 'the seat inventory is unreachable, retry shortly') };
   }
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // The one place an unexpected error is logged, with the request id the client got in X-Request-Id.
+  logger.error({
+    msg: error instanceof Error ? error.message : String(error),
+    requestId,
+    stack: error instanceof Error ? error.stack : undefined,
+  });
   return { status: 500, body: errorBody('INTERNAL', 'an unexpected error occurred') };
 }
 
@@ -46,7 +55,8 @@ export class HttpErrorsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body } = toErrorResponse(error, this.logger);
+    const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
+    const { status, body } = toErrorResponse(error, this.logger, request?.id);
     if (status === 503) void reply.header('retry-after', '1');
     void reply.code(status).send(body);
   }
@@ -62,12 +72,12 @@ const ROUTER_REFUSALS: Record<string, string> = {
  * before any hook, route or Nest filter runs, with a body of its own (and a 414 for the latter). Both are bad
  * parameters, so they get the answer every bad parameter gets: 400 VALIDATION_FAILED. Found by the fuzz test.
  */
-export function replyToRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function replyToRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const refusal = ROUTER_REFUSALS[error.code];
   if (refusal !== undefined) {
     void reply.code(400).send({ error: 'VALIDATION_FAILED', issues: [{ path: '(url)', message: refusal }] });
     return;
   }
-  const { status, body } = toErrorResponse(error, new Logger('HttpErrors'));
+  const { status, body } = toErrorResponse(error, new Logger('HttpErrors'), request.id);
   void reply.code(status).send(body);
 }

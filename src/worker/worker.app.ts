@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadCatalog } from '../catalog/catalog.loader';
@@ -11,8 +10,7 @@ import { PipelineErrorsFilter } from './pipeline-errors.filter';
 import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from './pipeline-transports';
 import { pipelineMessageCounters } from './worker-metrics';
 import { WorkerModule } from './worker.module';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+import { nestLogger } from '../logging/logger-option';
 
 export interface WorkerApp {
   app: NestFastifyApplication;
@@ -43,7 +41,7 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config, loadCatalog(config.CATALOG_FILE), servers, metrics),
     new FastifyAdapter({ logger: false }),
-    { logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1), abortOnError: false },
+    { logger: nestLogger(config), abortOnError: false },
   );
   // Before connecting: the pipelines inherit it, and need the original errors (see the filter).
   app.useGlobalFilters(new PipelineErrorsFilter());

@@ -37,6 +37,13 @@ describe('security of the HTTP surface', () => {
     for (let i = 0; i < 10; i++) expect((await api.request('GET', `/api/v1/events/${eventId}`)).status).toBe(200);
   });
 
+  it("answers every request with an X-Request-Id, keeping the caller's own", async () => {
+    const generated = await api.request('GET', '/api/v1/venues');
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const kept = await api.request('GET', '/api/v1/venues', { headers: { 'x-request-id': 'caller-abc-123' } });
+    expect(kept.headers.get('x-request-id')).toBe('caller-abc-123');
+  });
+
   it('sends secure headers and never leaks internals in errors', async () => {
     const response = await api.request('GET', '/api/v1/venues/Nowhere');
     expect(response.status).toBe(404);
