@@ -5,11 +5,10 @@
 //   2. backlog: N purchases queue up with the worker stopped, then it starts; items/s per pipeline.
 // Usage: npm run bench:pipeline -- [--purchases 20000] [--connections 200]
 const { spawn, spawnSync } = require('node:child_process');
-const { createServer } = require('node:net');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 
-const ROOT = join(__dirname, '..', '..');
+const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -19,25 +18,6 @@ const PURCHASES = Math.min(arg('purchases', 20_000), 78_000);
 const CONNECTIONS = arg('connections', 200);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** The bench's own broker namespace: it never touches a running stack's queues, and is deleted after. */
-const NAMESPACE = `bench-${Date.now().toString(36)}`;
-async function deleteNamespace() {
-  const { connect } = require('amqplib');
-  const { deleteTopology, topologyFor } = require(join(ROOT, 'dist', 'messaging', 'topology.js'));
-  const connection = await connect(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
-  await deleteTopology(await connection.createChannel(), topologyFor(NAMESPACE)).catch(() => undefined);
-  await connection.close();
-}
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 async function main() {
   const [apiPort, workerPort, dynamoPort] = await Promise.all([freePort(), freePort(), freePort()]);

@@ -3,11 +3,10 @@
 // connections with autocannon, and prints throughput, latency percentiles, the status mix and how long the
 // outbox took to drain to RabbitMQ. Usage: npm run bench -- [--connections 200] [--dup 0.1] [--seats 78000]
 const { spawn } = require('node:child_process');
-const { createServer } = require('node:net');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 
-const ROOT = join(__dirname, '..', '..');
+const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -18,16 +17,6 @@ const DUP = arg('dup', 0.1);
 const SEATS = Math.min(arg('seats', 78_000), 78_000);
 const SEED = arg('seed', 7);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
-
-/** The bench's own broker namespace: it never touches a running stack's queues, and is deleted after. */
-const NAMESPACE = `bench-${Date.now().toString(36)}`;
-async function deleteNamespace() {
-  const { connect } = require('amqplib');
-  const { deleteTopology, topologyFor } = require(join(ROOT, 'dist', 'messaging', 'topology.js'));
-  const connection = await connect(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
-  await deleteTopology(await connection.createChannel(), topologyFor(NAMESPACE)).catch(() => undefined);
-  await connection.close();
-}
 
 function random(seed) {
   let s = seed >>> 0;
@@ -54,15 +43,6 @@ function plan(eventId) {
   }
   return all.map((s) => JSON.stringify(s));
 }
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 async function waitForHttp(url, child) {
   for (let i = 0; i < 200; i++) {

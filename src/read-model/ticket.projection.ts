@@ -46,6 +46,30 @@ type TicketRow = [
   string,
 ];
 
+/** A tickets row in TICKET_COLUMNS order. */
+function ticketRow(
+  t: TicketReservedData,
+  status: 'RESERVED' | 'CANCELLED',
+  reason: string | null,
+  cancelledOn: string | null,
+  projectedAt: string,
+): TicketRow {
+  return [
+    t.ticketId,
+    t.venueId,
+    t.eventId,
+    t.zoneId,
+    t.row,
+    t.column,
+    t.price,
+    status,
+    reason,
+    toSqlDateTime(t.createdOn),
+    cancelledOn,
+    projectedAt,
+  ];
+}
+
 interface LiveSeat {
   event_id: string;
   zone_id: number;
@@ -99,20 +123,8 @@ export class TicketProjection {
     await this.ensureEventRows(batch);
     await this.inTransaction(async (em) => {
       const projectedAt = toSqlDateTime(new Date());
-      const row = (t: TicketReservedData, status: 'RESERVED' | 'CANCELLED'): TicketRow => [
-        t.ticketId,
-        t.venueId,
-        t.eventId,
-        t.zoneId,
-        t.row,
-        t.column,
-        t.price,
-        status,
-        status === 'CANCELLED' ? SEAT_ALREADY_SOLD : null,
-        toSqlDateTime(t.createdOn),
-        null,
-        projectedAt,
-      ];
+      const row = (t: TicketReservedData, status: 'RESERVED' | 'CANCELLED'): TicketRow =>
+        ticketRow(t, status, status === 'CANCELLED' ? SEAT_ALREADY_SOLD : null, null, projectedAt);
       // A duplicate key (the ticket exists, or its seat is live with another ticket) leaves the row that is
       // there untouched and skips this one; the skipped ones are told apart below.
       for (const part of chunks(batch)) {
@@ -167,20 +179,7 @@ export class TicketProjection {
           `insert into tickets (${TICKET_COLUMNS}) values ${placeholders(part.length, TICKET_PLACEHOLDERS)}
            on duplicate key update status = 'CANCELLED', reason = values(reason),
              cancelled_on = values(cancelled_on), projected_at = values(projected_at)`,
-          part.flatMap((t): TicketRow => [
-            t.ticketId,
-            t.venueId,
-            t.eventId,
-            t.zoneId,
-            t.row,
-            t.column,
-            t.price,
-            'CANCELLED',
-            t.reason,
-            toSqlDateTime(t.createdOn),
-            toSqlDateTime(t.cancelledOn),
-            projectedAt,
-          ]),
+          part.flatMap((t) => ticketRow(t, 'CANCELLED', t.reason, toSqlDateTime(t.cancelledOn), projectedAt)),
           'run',
         );
       }
