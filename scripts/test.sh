@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund
 export PATH="$PWD/node_modules/.bin:$PATH"
 bash scripts/ensure-services.sh
+bash scripts/ensure-tools.sh
 echo "== type check"; tsc --noEmit -p tsconfig.json
 echo "== lint"; eslint . && prettier --check . >/dev/null
 echo "== build"; npm run build --silent
