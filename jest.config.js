@@ -11,5 +11,5 @@ module.exports = {
   testTimeout: 120_000,
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
-  projects: [project('unit'), project('integration'), project('e2e'), project('faults')],
+  projects: [project('unit'), project('integration'), project('harness'), project('e2e'), project('faults')],
 };
