@@ -1,137 +1,199 @@
-// Load benchmark of POST /api/v1/tickets: starts a real API process (built in dist/), opens a fresh sale of
-// Venue1 (78,000 seats), sends every seat once plus a share of duplicates, shuffled, over N keep-alive
-// connections with autocannon, and prints throughput, latency percentiles, the status mix and how long the
-// outbox took to drain to RabbitMQ. Usage: npm run bench -- [--connections 200] [--dup 0.1] [--seats 78000]
-const { spawn } = require('node:child_process');
+// `npm run bench`: the seat-conflict ladder from Node. Starts the platform as production runs it (see
+// bench-stack.js) and a ceiling server (ceiling-server.js: bare node:http + one EVALSHA of the same script),
+// then for each duplicate ratio loads both with the same shuffled plan over Venue1's 78,000 seats and
+// prints the table JMeter users know, the API/ceiling throughput ratio, how long after the last response
+// each store caught up, and peak RSS. Results go to bench/results/<date>.json and .html (chart).
+// Usage: npm run bench -- [--ratios 0.1,0.3,0.5,0.7,0.9,1.1] [--connections 1000] [--seats 78000]
+//                         [--seed 7] [--no-ceiling] [--scale]
 const { join } = require('node:path');
 const autocannon = require('autocannon');
+const cliProgress = require('cli-progress');
+const { Redis } = require('ioredis');
+const { ROOT } = require('./bench-support');
+const { startStack, startCeiling, sleep } = require('./bench-stack');
+const { seatConflictBodies } = require('./seat-plan');
+const { printTable, writeResults } = require('./bench-report');
 
-const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
 const args = process.argv.slice(2);
-const arg = (name, fallback) => {
+const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+  return i >= 0 ? args[i + 1] : fallback;
 };
-const CONNECTIONS = arg('connections', 200);
-const DUP = arg('dup', 0.1);
-const SEATS = Math.min(arg('seats', 78_000), 78_000);
-const SEED = arg('seed', 7);
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const RATIOS = option('ratios', '0.1,0.3,0.5,0.7,0.9,1.1').split(',').map(Number);
+const CONNECTIONS = Number(option('connections', 1000));
+const SEATS = Math.min(Number(option('seats', 78_000)), 78_000);
+const SEED = Number(option('seed', 7));
+const WITH_CEILING = !args.includes('--no-ceiling');
+const DRAIN_TIMEOUT_MS = 600_000;
+const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
 
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** One autocannon run of the bodies against `base`, with a progress bar; every run stops by itself. */
+async function load(label, base, bodies) {
+  const bar = new cliProgress.SingleBar(
+    { format: `  ${label.padEnd(9)} {bar} {value}/{total} requests`, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(bodies.length, 0);
+  let next = 0;
+  const ticker = setInterval(() => bar.update(next), 250);
+  const host = new URL(base).host;
+  let sentBytes = 0;
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    amount: bodies.length,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/tickets',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          const body = bodies[next++];
+          // What goes on the wire: request line, the headers autocannon writes, the body.
+          sentBytes += 95 + host.length + String(body.length).length + body.length;
+          return { ...request, body };
+        },
+      },
+    ],
+  });
+  clearInterval(ticker);
+  bar.stop();
+  const statuses = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count;
+  return {
+    samples: result.requests.total,
+    durationS: result.duration,
+    requestsPerSecond: Math.round(result.requests.total / result.duration),
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    receivedKBps: Math.round(result.throughput.total / 1024 / result.duration),
+    sentKBps: Math.round(sentBytes / 1024 / result.duration),
   };
 }
 
-function plan(eventId) {
-  const seats = [];
-  for (let zone = 1; zone <= 100 && seats.length < SEATS; zone++)
-    for (let r = 0; r < 26 && seats.length < SEATS; r++)
-      for (let c = 1; c <= 30 && seats.length < SEATS; c++)
-        seats.push({ venueId: 'Venue1', eventId, zoneId: zone, row: String.fromCharCode(65 + r), column: c });
-  const rnd = random(SEED);
-  const all = [...seats];
-  for (let i = 0; i < Math.round(SEATS * DUP); i++) all.push(seats[Math.floor(rnd() * seats.length)]);
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [all[i], all[j]] = [all[j], all[i]];
+/** Opens the ceiling's copy of the sale on its own Redis database with the platform's open-zone script. */
+async function openCeilingSale(redis, eventId) {
+  for (let zoneId = 1; zoneId <= 100; zoneId++) {
+    const zone = keys.zoneKeys(eventId, zoneId);
+    await redis.openZone(zone.counts, zone.seats, 26, 30);
   }
-  return all.map((s) => JSON.stringify(s));
 }
 
-async function waitForHttp(url, child) {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error('API exited during start-up');
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
+/** Waits until each pipeline has handled `expected` more tickets, then until `verify` passes. */
+async function drain(stack, eventId, baseline, expected, lastResponse) {
+  const bar = new cliProgress.SingleBar(
+    { format: '  draining  {bar} {value}/{total} tickets in both stores', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(expected * 2, 0);
+  const caughtUp = {};
+  let handled = {};
+  while (Object.keys(caughtUp).length < Object.keys(baseline).length) {
+    if (Date.now() - lastResponse > DRAIN_TIMEOUT_MS) break;
+    handled = await stack.pipelinesHandled();
+    let total = 0;
+    for (const [queue, count] of Object.entries(handled)) {
+      const done = count - (baseline[queue] ?? 0);
+      total += Math.min(done, expected);
+      if (done >= expected && caughtUp[queue] === undefined) caughtUp[queue] = Date.now() - lastResponse;
+    }
+    bar.update(total);
+    await sleep(100);
   }
-  throw new Error(`${url} did not answer`);
+  bar.stop();
+  let verified;
+  while (Date.now() - lastResponse < DRAIN_TIMEOUT_MS) {
+    verified = stack.verify(eventId);
+    if (verified.agree) break;
+    await sleep(500);
+  }
+  const storeOf = (suffix) => Object.entries(caughtUp).find(([q]) => q.endsWith(suffix))?.[1];
+  return {
+    readModelMs: storeOf('read-model'),
+    writeStoreMs: storeOf('write-store'),
+    storesAgreeMs: verified?.agree ? Date.now() - lastResponse : undefined,
+    verify: verified?.output.split('\n')[0],
+    handled,
+  };
 }
 
 async function main() {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  // API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the API under load.
-  const nodeArgs = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const api = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.api.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_TOKEN,
-      LOG_LEVEL: 'warn',
-      AMQP_NAMESPACE: NAMESPACE,
-      RATE_LIMIT_MAX: '0',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const stack = await startStack();
+  const ceiling = WITH_CEILING ? await startCeiling(stack) : undefined;
+  const ceilingRedis = new Redis(stack.ceilingRedisUrl);
+  ceilingRedis.defineCommand('openZone', {
+    numberOfKeys: 2,
+    lua: require('node:fs').readFileSync(join(ROOT, 'dist', 'purchasing', 'seat-map', 'open-zone.lua'), 'utf8'),
   });
+  const runs = [];
+  console.log(
+    `bench ladder: ${SEATS} seats of Venue1, duplicate ratios ${RATIOS.map((r) => `${Math.round(r * 100)}%`).join(' ')}, ` +
+      `${CONNECTIONS} connections, node ${process.version}, API pid ${stack.api.pid}, worker pid ${stack.worker.pid}`,
+  );
   try {
-    await waitForHttp(`${base}/health`, api);
-    const eventId = `bench-${Date.now().toString(36)}`;
-    const opened = await fetch(`${base}/api/v1/admin/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify({ eventId, venueId: 'Venue1', name: 'Bench', type: 'bench', date: '2027-01-01T00:00:00Z' }),
-    });
-    if (opened.status !== 201) throw new Error(`could not open the sale: ${opened.status}`);
-
-    const bodies = plan(eventId);
-    let next = 0;
-    console.log(
-      `bench: ${bodies.length} purchases (${SEATS} seats, ${Math.round(DUP * 100)}% duplicates), ` +
-        `${CONNECTIONS} connections, node ${process.version}, API pid ${api.pid}`,
-    );
-    const result = await autocannon({
-      url: base,
-      connections: CONNECTIONS,
-      amount: bodies.length,
-      timeout: 10,
-      requests: [
-        {
-          method: 'POST',
-          path: '/api/v1/tickets',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
-        },
-      ],
-    });
-    const statuses = {};
-    for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count;
-    const finished = Date.now();
-    let backlog = Infinity;
-    while (backlog > 0 && Date.now() - finished < 120_000) {
-      backlog = (await (await fetch(`${base}/api/v1/ops/outbox`)).json()).backlog;
-      if (backlog > 0) await new Promise((r) => setTimeout(r, 100));
+    for (const ratio of RATIOS) {
+      const tag = `${Math.round(ratio * 100)}`;
+      console.log(`ratio ${tag}%:`);
+      let ceilingRun;
+      if (ceiling !== undefined) {
+        const ceilingEvent = `ceiling-${tag}-${Date.now().toString(36)}`;
+        await openCeilingSale(ceilingRedis, ceilingEvent);
+        ceilingRun = await load(
+          'ceiling',
+          ceiling.base,
+          seatConflictBodies({ eventId: ceilingEvent, seats: SEATS, ratio, seed: SEED }),
+        );
+        // Its outbox is nobody's: empty the ceiling's database so Redis memory stays flat across ratios.
+        if (process.env.BENCH_REDIS_URL === undefined) await ceilingRedis.flushdb();
+      }
+      const eventId = `bench-${tag}-${Date.now().toString(36)}`;
+      await stack.openSale(eventId);
+      const bodies = seatConflictBodies({ eventId, seats: SEATS, ratio, seed: SEED });
+      const baseline = await stack.pipelinesHandled();
+      const api = await load('API', stack.base, bodies);
+      const lastResponse = Date.now();
+      const created = api.statuses['201'] ?? 0;
+      const drained = await drain(stack, eventId, baseline, created, lastResponse);
+      const other = api.samples - created - (api.statuses['409'] ?? 0) + api.errors + api.timeouts;
+      runs.push({
+        ratio,
+        requests: bodies.length,
+        distinctSeats: SEATS,
+        duplicates: bodies.length - SEATS,
+        api,
+        ceiling: ceilingRun,
+        ceilingRatio: ceilingRun
+          ? Number((api.requestsPerSecond / ceilingRun.requestsPerSecond).toFixed(2))
+          : undefined,
+        createdEqualsDistinct: created === SEATS && (api.statuses['409'] ?? 0) === bodies.length - SEATS,
+        otherStatuses: other,
+        drain: drained,
+        peakRssMiB: stack.peakRss(),
+      });
+      printTable(runs.slice(-1), { header: false, compact: true });
     }
-    const lines = [
-      `requests/s: mean ${Math.round(result.requests.average)}, total ${result.requests.total} in ${result.duration.toFixed(1)} s`,
-      `latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`,
-      `statuses: ${JSON.stringify(statuses)}, errors ${result.errors}, timeouts ${result.timeouts}`,
-      `201s ${statuses['201'] ?? 0} for ${SEATS} distinct seats; 409s ${statuses['409'] ?? 0} for ${bodies.length - SEATS} duplicates`,
-      `outbox drained to RabbitMQ ${backlog === 0 ? `${Date.now() - finished} ms after the last response` : 'NOT within 120 s'}`,
-    ];
-    console.log(lines.map((l) => `  ${l}`).join('\n'));
-    if ((statuses['201'] ?? 0) !== SEATS) process.exitCode = 1;
   } finally {
-    api.kill('SIGTERM');
-    await new Promise((r) => api.once('exit', r));
-    await deleteNamespace();
+    ceilingRedis.disconnect();
+    await ceiling?.stop();
+    await stack.stop();
   }
+  console.log('');
+  printTable(runs, { header: true });
+  const files = writeResults({ connections: CONNECTIONS, seats: SEATS, seed: SEED, node: process.version, runs });
+  console.log(`results: ${files.json}\nchart:   ${files.html}`);
+  if (runs.some((r) => !r.createdEqualsDistinct || r.otherStatuses > 0 || r.drain.storesAgreeMs === undefined))
+    process.exitCode = 1;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (args.includes('--scale')) {
+  // 1 Redis vs a 3-shard cluster, 1 vs 2 API processes: its own script.
+  require('./scale.bench.js');
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,51 @@
+// The ceiling of the purchase endpoint on this machine: a bare node:http server that answers each
+// POST /api/v1/tickets after exactly one EVALSHA of the platform's own reservation script (the same keys,
+// the same arguments, the same outbox append) and nothing else: no framework, no validation, no relay.
+// `node scripts/bench/ceiling-server.js --port P --redis URL`; prints "ready" when it listens.
+const { createServer } = require('node:http');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { Redis } = require('ioredis');
+const { ROOT } = require('./bench-support');
+const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
+
+const arg = (name) => process.argv[process.argv.indexOf(`--${name}`) + 1];
+const redis = new Redis(arg('redis'), { enableAutoPipelining: true });
+redis.defineCommand('reserveSeat', {
+  numberOfKeys: 4,
+  lua: readFileSync(join(ROOT, 'dist', 'purchasing', 'seat-map', 'reserve-seat.lua'), 'utf8'),
+});
+const STATUS = [201, 409, 409, 409, 404];
+
+createServer((request, response) => {
+  let body = '';
+  request.setEncoding('utf8');
+  request.on('data', (chunk) => (body += chunk));
+  request.on('end', () => {
+    const seat = JSON.parse(body);
+    const zone = keys.zoneKeys(seat.eventId, seat.zoneId);
+    redis
+      .reserveSeat(
+        zone.counts,
+        zone.seats,
+        zone.outbox,
+        zone.counts,
+        seat.row.charCodeAt(0) - 65,
+        seat.column,
+        keys.rowField(seat.row),
+        body,
+        '',
+        0,
+      )
+      .then(
+        ([code]) => {
+          response.writeHead(STATUS[code] ?? 500, { 'content-type': 'application/json' });
+          response.end(code === 0 ? body : '{"error":"conflict"}');
+        },
+        () => {
+          response.writeHead(503);
+          response.end();
+        },
+      );
+  });
+}).listen(Number(arg('port')), '127.0.0.1', () => console.log('ready'));
