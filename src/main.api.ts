@@ -1,14 +1,22 @@
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApiApp } from './api.app';
+import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-env';
 import { exitOnSignals } from './shutdown';
+import { superviseApiProcesses } from './api-processes';
+
+async function serve(config: AppConfig): Promise<void> {
+  const app = await createApiApp(config);
+  exitOnSignals(app, 'Api');
+  await app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_BACKLOG });
+  new Logger('Api').log(`listening on ${config.HOST}:${config.PORT}`);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await createApiApp(config);
-  exitOnSignals(app, 'Api');
-  await app.listen(config.PORT, config.HOST);
-  new Logger('Api').log(`listening on ${config.HOST}:${config.PORT}`);
+  if (config.API_PROCESSES > 1 && cluster.isPrimary) superviseApiProcesses(config.API_PROCESSES);
+  else await serve(config);
 }
 
 main().catch((error: unknown) => {

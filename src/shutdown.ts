@@ -26,6 +26,8 @@ export function exitOnSignals(app: INestApplication, name: string, deadlineMs = 
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: a second signal (Ctrl-C reaches a whole process group, and a supervisor passes it on
+  // too) must not fall back to the default action and kill the process mid-shutdown.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

@@ -18,6 +18,8 @@ const COLUMNS = [
   ['API/ceiling', (r) => r.ceilingRatio ?? 'n/a'],
   ['201=seats', (r) => (r.createdEqualsDistinct ? 'yes' : 'NO')],
   ['other', (r) => r.otherStatuses],
+  ['timeouts', (r) => r.api.timeouts],
+  ['SYN drops', (r) => r.api.listenOverflows ?? 'n/a'],
   ['MySQL s', (r) => seconds(r.drain.readModelMs)],
   ['DynamoDB s', (r) => seconds(r.drain.writeStoreMs)],
   ['agree s', (r) => seconds(r.drain.storesAgreeMs)],
@@ -32,6 +34,14 @@ function printTable(runs, { header }) {
   const line = (values) => `  ${values.map((v, i) => v.padStart(widths[i])).join('  ')}`;
   if (header) console.log(line(COLUMNS.map(([name]) => name)));
   for (const row of cells) console.log(line(row));
+  for (const r of runs) {
+    const share = (cpu) =>
+      Object.entries(cpu ?? {})
+        .map(([name, pct]) => `${name} ${pct}%`)
+        .join(', ');
+    console.log(`    CPU during ${Math.round(r.ratio * 100)}% run, % of one core: API run: ${share(r.api.cpuPercent)}`);
+    if (r.ceiling !== undefined) console.log(`      ceiling run: ${share(r.ceiling.cpuPercent)}`);
+  }
 }
 
 /** An SVG line chart: one polyline per series over the ratios. */

@@ -8,6 +8,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
+const { withDescendants } = require('./cpu-usage');
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -23,17 +24,26 @@ async function waitFor(what, check, timeoutMs = 60_000) {
 
 const answers = (url) => fetch(url).then((r) => r.ok);
 
-/** Peak resident set size (VmHWM) of a live process in MiB, from /proc; undefined where there is no /proc. */
+/**
+ * Peak resident set size (VmHWM) in MiB of a live process and its descendants (summed: the API's cluster
+ * processes), from /proc; undefined where there is no /proc.
+ */
 function peakRssMiB(pid) {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
-  } catch {
-    return undefined;
+  let kb = 0;
+  for (const p of withDescendants(pid)) {
+    try {
+      kb += Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone, or no /proc
+    }
   }
+  return kb === 0 ? undefined : Math.round(kb / 1024);
 }
 
-async function startStack({ apiNodeArgs = [], env: extraEnv = {} } = {}) {
+// API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the API under load.
+const API_NODE_ARGS = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+async function startStack({ apiNodeArgs = API_NODE_ARGS, env: extraEnv = {} } = {}) {
   const [apiPort, workerPort, dynamoPort, redisPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -104,6 +114,16 @@ async function startStack({ apiNodeArgs = [], env: extraEnv = {} } = {}) {
         },
       );
       return { agree: run.status === 0, output: `${run.stdout}${run.stderr}`.trim() };
+    },
+    /** The stack's processes by role, for CPU accounting. */
+    pids() {
+      const byRole = { api: stack.api.pid, worker: stack.worker.pid };
+      for (const child of children) {
+        const file = child.spawnargs.find((a) => a.endsWith('dynalite.main.js'));
+        if (file !== undefined) byRole.dynalite = child.pid;
+        if (child.spawnfile === 'redis-server') byRole.redis = child.pid;
+      }
+      return byRole;
     },
     peakRss() {
       return { api: peakRssMiB(stack.api.pid), worker: peakRssMiB(stack.worker.pid) };

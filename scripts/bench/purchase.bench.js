@@ -4,7 +4,7 @@
 // prints the table JMeter users know, the API/ceiling throughput ratio, how long after the last response
 // each store caught up, and peak RSS. Results go to bench/results/<date>.json and .html (chart).
 // Usage: npm run bench -- [--ratios 0.1,0.3,0.5,0.7,0.9,1.1] [--connections 1000] [--seats 78000]
-//                         [--seed 7] [--no-ceiling] [--scale]
+//                         [--seed 7] [--api-processes 1] [--no-ceiling] [--scale]
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const cliProgress = require('cli-progress');
@@ -13,6 +13,7 @@ const { ROOT } = require('./bench-support');
 const { startStack, startCeiling, sleep } = require('./bench-stack');
 const { seatConflictBodies } = require('./seat-plan');
 const { printTable, writeResults } = require('./bench-report');
+const { listenOverflows, measureCpu } = require('./cpu-usage');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -24,11 +25,17 @@ const CONNECTIONS = Number(option('connections', 1000));
 const SEATS = Math.min(Number(option('seats', 78_000)), 78_000);
 const SEED = Number(option('seed', 7));
 const WITH_CEILING = !args.includes('--no-ceiling');
+const API_PROCESSES = Number(option('api-processes', 1));
 const DRAIN_TIMEOUT_MS = 600_000;
 const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
 
-/** One autocannon run of the bodies against `base`, with a progress bar; every run stops by itself. */
-async function load(label, base, bodies) {
+/**
+ * One autocannon run of the bodies against `base`, with a progress bar; every run stops by itself. `pids`
+ * (role -> pid) get their CPU share measured over the run, the load generator's own included.
+ */
+async function load(label, base, bodies, pids) {
+  const cpu = measureCpu({ ...pids, loadgen: process.pid });
+  const overflowsBefore = listenOverflows();
   const bar = new cliProgress.SingleBar(
     { format: `  ${label.padEnd(9)} {bar} {value}/{total} requests`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -59,6 +66,7 @@ async function load(label, base, bodies) {
   });
   clearInterval(ticker);
   bar.stop();
+  const cpuPercent = cpu.stop();
   const statuses = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count;
   return {
@@ -71,6 +79,9 @@ async function load(label, base, bodies) {
     timeouts: result.timeouts,
     receivedKBps: Math.round(result.throughput.total / 1024 / result.duration),
     sentKBps: Math.round(sentBytes / 1024 / result.duration),
+    cpuPercent,
+    // SYNs dropped on a full accept queue during the run (any listener on the machine).
+    listenOverflows: overflowsBefore === undefined ? undefined : listenOverflows() - overflowsBefore,
   };
 }
 
@@ -121,7 +132,7 @@ async function drain(stack, eventId, baseline, expected, lastResponse) {
 }
 
 async function main() {
-  const stack = await startStack();
+  const stack = await startStack({ env: { API_PROCESSES: String(API_PROCESSES) } });
   const ceiling = WITH_CEILING ? await startCeiling(stack) : undefined;
   const ceilingRedis = new Redis(stack.ceilingRedisUrl);
   ceilingRedis.defineCommand('openZone', {
@@ -131,7 +142,7 @@ async function main() {
   const runs = [];
   console.log(
     `bench ladder: ${SEATS} seats of Venue1, duplicate ratios ${RATIOS.map((r) => `${Math.round(r * 100)}%`).join(' ')}, ` +
-      `${CONNECTIONS} connections, node ${process.version}, API pid ${stack.api.pid}, worker pid ${stack.worker.pid}`,
+      `${CONNECTIONS} connections, ${API_PROCESSES} API process(es), node ${process.version}`,
   );
   try {
     for (const ratio of RATIOS) {
@@ -145,6 +156,7 @@ async function main() {
           'ceiling',
           ceiling.base,
           seatConflictBodies({ eventId: ceilingEvent, seats: SEATS, ratio, seed: SEED }),
+          { ceiling: ceiling.pid, redis: stack.pids().redis },
         );
         // Its outbox is nobody's: empty the ceiling's database so Redis memory stays flat across ratios.
         if (process.env.BENCH_REDIS_URL === undefined) await ceilingRedis.flushdb();
@@ -153,7 +165,7 @@ async function main() {
       await stack.openSale(eventId);
       const bodies = seatConflictBodies({ eventId, seats: SEATS, ratio, seed: SEED });
       const baseline = await stack.pipelinesHandled();
-      const api = await load('API', stack.base, bodies);
+      const api = await load('API', stack.base, bodies, stack.pids());
       const lastResponse = Date.now();
       const created = api.statuses['201'] ?? 0;
       const drained = await drain(stack, eventId, baseline, created, lastResponse);
@@ -182,7 +194,15 @@ async function main() {
   }
   console.log('');
   printTable(runs, { header: true });
-  const files = writeResults({ connections: CONNECTIONS, seats: SEATS, seed: SEED, node: process.version, runs });
+  const files = writeResults({
+    connections: CONNECTIONS,
+    seats: SEATS,
+    seed: SEED,
+    apiProcesses: API_PROCESSES,
+    node: process.version,
+    cores: require('node:os').availableParallelism(),
+    runs,
+  });
   console.log(`results: ${files.json}\nchart:   ${files.html}`);
   if (runs.some((r) => !r.createdEqualsDistinct || r.otherStatuses > 0 || r.drain.storesAgreeMs === undefined))
     process.exitCode = 1;

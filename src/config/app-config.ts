@@ -33,6 +33,13 @@ export const appConfigSchema = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(50),
   RATE_LIMIT_WINDOW_MS: positiveInt.default(10_000),
   BODY_LIMIT_BYTES: positiveInt.max(1_048_576).default(4096),
+  /**
+   * Pending connections the kernel queues for the API: an on-sale opens thousands at once, and Node's
+   * default (511) drops the rest's SYNs, which clients retry only after 1, 3, 7 s (seen as 10 s timeouts).
+   */
+  HTTP_BACKLOG: positiveInt.max(65_535).default(4096),
+  /** API processes sharing the port (node:cluster); 1 runs the API in this process. */
+  API_PROCESSES: positiveInt.max(64).default(1),
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
   OUTBOX_RELAY_ENABLED: z
     .enum(['true', 'false'])
