@@ -16,6 +16,8 @@ const COLUMNS = [
   ['sent KB/s', (r) => r.api.sentKBps],
   ['ceiling req/s', (r) => r.ceiling?.requestsPerSecond ?? 'n/a'],
   ['API/ceiling', (r) => r.ceilingRatio ?? 'n/a'],
+  ['API µs/req', (r) => r.api.cpuMicrosPerRequest?.api ?? 'n/a'],
+  ['ceiling µs/req', (r) => r.ceiling?.cpuMicrosPerRequest?.ceiling ?? 'n/a'],
   ['201=seats', (r) => (r.createdEqualsDistinct ? 'yes' : 'NO')],
   ['other', (r) => r.otherStatuses],
   ['timeouts', (r) => r.api.timeouts],

@@ -40,8 +40,9 @@ function peakRssMiB(pid) {
   return kb === 0 ? undefined : Math.round(kb / 1024);
 }
 
-// API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the API under load.
-const API_NODE_ARGS = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// API_NODE_ARGS / WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profile a process under load.
+const nodeArgs = (name) => (process.env[name] ?? '').split(' ').filter(Boolean);
+const API_NODE_ARGS = nodeArgs('API_NODE_ARGS');
 
 async function startStack({ apiNodeArgs = API_NODE_ARGS, env: extraEnv = {} } = {}) {
   const [apiPort, workerPort, dynamoPort, redisPort] = await Promise.all([
@@ -164,7 +165,7 @@ async function startStack({ apiNodeArgs = API_NODE_ARGS, env: extraEnv = {} } = 
       encoding: 'utf8',
     });
     if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
-    stack.worker = start('node', [join(ROOT, 'dist', 'main.worker.js')]);
+    stack.worker = start('node', [join(ROOT, 'dist', 'main.worker.js')], nodeArgs('WORKER_NODE_ARGS'));
     stack.api = start('node', [join(ROOT, 'dist', 'main.api.js')], apiNodeArgs);
     await waitFor('the worker', () => answers(`http://127.0.0.1:${workerPort}/health`));
     await waitFor('the API', () => answers(`${stack.base}/health`));

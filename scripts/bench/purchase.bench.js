@@ -80,6 +80,13 @@ async function load(label, base, bodies, pids) {
     receivedKBps: Math.round(result.throughput.total / 1024 / result.duration),
     sentKBps: Math.round(sentBytes / 1024 / result.duration),
     cpuPercent,
+    // CPU time per request of the process serving it: steadier than requests/s on a shared machine.
+    cpuMicrosPerRequest: Object.fromEntries(
+      Object.entries(cpuPercent).map(([name, pct]) => [
+        name,
+        Math.round(((pct / 100) * result.duration * 1e6) / Math.max(1, result.requests.total)),
+      ]),
+    ),
     // SYNs dropped on a full accept queue during the run (any listener on the machine).
     listenOverflows: overflowsBefore === undefined ? undefined : listenOverflows() - overflowsBefore,
   };
