@@ -18,7 +18,7 @@ export interface LiveZone {
   taken: string;
 }
 
-/** `event: snapshot` — first on every connection (and again after the server lost its feed for a while). */
+/** `event: snapshot` — first on every connection (a browser's reconnection included). */
 export interface SeatSnapshotMessage {
   eventId: string;
   venueId: string;

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { CatalogService } from '../catalog/catalog.service';
 import { SalesByEventQuery } from '../read-model/sales-by-event/sales-by-event.query';
@@ -8,7 +8,7 @@ import type { SeatSnapshotMessage, TakenSeat } from './live-messages';
 import { SeatFeed, type FedSeat, type SeatFeedListener } from './seat-feed';
 
 export interface SeatWatcher {
-  /** The event's state: first when subscribed, again after the feed was cut and repaired. */
+  /** The event's state, once, when the watching starts. */
   snapshot(message: SeatSnapshotMessage): void;
   /** Seats taken since, each once; the same array is handed to every watcher of the event. */
   taken(seats: readonly TakenSeat[]): void;
@@ -18,6 +18,11 @@ export interface SeatWatcher {
 const UNWATCHED_EVENTS_KEPT = 64;
 /** Zone queries in flight while an event is seeded from the read model. */
 const SEED_CONCURRENCY = 4;
+/**
+ * After the feed comes back, the watched events are read from the read model again this much later: the
+ * seats the relay sent while the feed was away reach the read model within about a second (the worker).
+ */
+const RECONCILE_AGAIN_MS = 5000;
 
 /**
  * The taken seats of the events being sold, kept in memory from two sources: the read model (the existing
@@ -28,11 +33,12 @@ const SEED_CONCURRENCY = 4;
  * No database work per page: one seeding per event per process, then memory.
  */
 @Injectable()
-export class LiveSeats implements SeatFeedListener {
+export class LiveSeats implements SeatFeedListener, OnApplicationShutdown {
   private readonly logger = new Logger(LiveSeats.name);
   /** Map order is recency: an event is moved to the end when used (a sale, a watcher). */
   private readonly events = new Map<string, EventSeats>();
   private lastUsed: string | undefined;
+  private secondPass: NodeJS.Timeout | undefined;
   private readonly watchers = new Map<string, Set<SeatWatcher>>();
   private readonly seeding = new Map<string, Promise<void>>();
   /** New seats seen on the feed per event since this process started: the ops view's sales rate. */
@@ -64,12 +70,6 @@ export class LiveSeats implements SeatFeedListener {
     };
   }
 
-  watcherCount(): number {
-    let count = 0;
-    for (const set of this.watchers.values()) count += set.size;
-    return count;
-  }
-
   /** New seats seen on the feed per event since this process started (events it still keeps). */
   fedCountsByEvent(): Map<string, number> {
     return new Map(this.fedCounts);
@@ -94,18 +94,40 @@ export class LiveSeats implements SeatFeedListener {
   }
 
   /**
-   * Seats relayed while the feed was down are in no copy this process received: the watched events are
-   * read again from the read model (which has them, or will) and their watchers get a fresh snapshot.
+   * Seats relayed while the feed was down reached no copy this process received. The read model has them,
+   * or will once the worker has caught up: the watched events are read again now and once more a little
+   * later, and what is new goes to their watchers as ordinary `seats`. Unwatched events are read again
+   * when next watched.
    */
   resumed(): void {
     for (const seats of this.events.values()) seats.seeded = false;
-    for (const eventId of this.watchers.keys()) {
-      const seats = this.events.get(eventId);
-      if (seats === undefined) continue;
-      void this.seed(seats).then(() => {
-        for (const watcher of this.watchers.get(eventId) ?? []) watcher.snapshot(this.snapshotOf(seats));
-      });
+    const reconcile = () => {
+      for (const eventId of this.watchers.keys()) {
+        const seats = this.events.get(eventId);
+        if (seats !== undefined) void this.reconcile(seats);
+      }
+    };
+    reconcile();
+    clearTimeout(this.secondPass);
+    this.secondPass = setTimeout(reconcile, RECONCILE_AGAIN_MS);
+    this.secondPass.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.secondPass);
+  }
+
+  private async reconcile(seats: EventSeats): Promise<void> {
+    let added: TakenSeat[];
+    try {
+      added = await this.readModelSeats(seats);
+      seats.seeded = true;
+    } catch (error) {
+      this.logger.warn(`read model not readable for the seats of ${seats.eventId}: ${(error as Error).message}`);
+      return;
     }
+    if (added.length === 0) return;
+    for (const watcher of this.watchers.get(seats.eventId) ?? []) watcher.taken(added);
   }
 
   private snapshotOf(seats: EventSeats): SeatSnapshotMessage {
@@ -161,19 +183,26 @@ export class LiveSeats implements SeatFeedListener {
     return pending;
   }
 
-  private async readModelSeats(seats: EventSeats): Promise<void> {
+  /** Adds the read model's seats of the event; returns those that were not known taken. */
+  private async readModelSeats(seats: EventSeats): Promise<TakenSeat[]> {
     const sales = await this.queryBus.execute(new SalesByEventQuery(seats.eventId));
     // Unknown to the read model: nothing projected yet (an event opened by the admin endpoint starts so).
-    if (sales === undefined) return;
+    if (sales === undefined) return [];
     const zones = sales.zones.filter((z) => z.sold > 0).map((z) => z.zoneId);
+    const added: TakenSeat[] = [];
     let next = 0;
     const worker = async () => {
       while (next < zones.length) {
         const zoneId = zones[next++]!;
         const map = await this.queryBus.execute(new ZoneSeatMapQuery(seats.eventId, zoneId));
-        for (const seat of map?.taken ?? []) seats.add(zoneId, seat[0]!, Number(seat.slice(1)));
+        for (const seat of map?.taken ?? []) {
+          const row = seat[0]!;
+          const column = Number(seat.slice(1));
+          if (seats.add(zoneId, row, column)) added.push({ zoneId, row, column });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(SEED_CONCURRENCY, zones.length) }, worker));
+    return added;
   }
 }

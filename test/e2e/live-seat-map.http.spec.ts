@@ -1,5 +1,6 @@
 import { Platform } from '../support/platform';
 import { SseReader } from '../support/sse-reader';
+import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId } from '../support/test-config';
 
 /** The seats a snapshot zone marks taken ("A1"), decoded from its bitmap. */
@@ -37,7 +38,9 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 describe('web pages and live streams (API and worker processes)', () => {
-  const platform = new Platform({ api: { LIVE_MAX_CLIENTS: '3' } });
+  let platform: Platform;
+  /** Between the API and RabbitMQ (relay and live feed), for the outage; the worker connects directly. */
+  let brokerProxy: TcpProxy;
   const eventId = freshEventId('live');
   const streams: SseReader[] = [];
   const base = () => `http://127.0.0.1:${platform.apiPort}`;
@@ -49,12 +52,17 @@ describe('web pages and live streams (API and worker processes)', () => {
   const seat = (zoneId: number, row: string, column: number) => ({ venueId: 'TinyHall', eventId, zoneId, row, column });
 
   beforeAll(async () => {
+    brokerProxy = await new TcpProxy('127.0.0.1', 5672).start();
+    platform = new Platform({
+      api: { LIVE_MAX_CLIENTS: '3', AMQP_URL: `amqp://guest:guest@127.0.0.1:${brokerProxy.port}` },
+    });
     await platform.start();
     await platform.openSale(eventId, 'TinyHall');
   });
   afterAll(async () => {
     for (const stream of streams) stream.close();
     await platform.stop();
+    await brokerProxy.stop();
   });
 
   it('serves /, /events/:eventId and /ops with their assets, and the API routes stay the API', async () => {
@@ -99,6 +107,9 @@ describe('web pages and live streams (API and worker processes)', () => {
     const stream = await open(`/api/v1/events/${eventId}/seat-stream`);
     expect(stream.status).toBe(200);
     expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // The headers every answer carries survive the stream taking the response over.
+    expect(stream.response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(stream.response.headers.get('x-content-type-options')).toBe('nosniff');
     const snapshot = await stream.next('snapshot');
     expect(snapshot).toMatchObject({ eventId, venueId: 'TinyHall', complete: true });
     expect(snapshot.zones.map((z: any) => [z.zoneId, z.price, z.rows, z.columns])).toEqual([
@@ -177,6 +188,28 @@ describe('web pages and live streams (API and worker processes)', () => {
     });
     expect(live.event.reservedPerSecond).toEqual(expect.any(Number));
     stream.close();
+  });
+
+  it('keeps an open page current across a broker outage: the seats relayed meanwhile reach it afterwards', async () => {
+    const stream = await open(`/api/v1/events/${eventId}/seat-stream`);
+    await stream.next('snapshot');
+    brokerProxy.cut();
+    await eventually(
+      () => platform.request('GET', '/api/v1/ops/dashboard'),
+      (r) => r.body.feed.connected === false,
+    );
+    // Sold while the API has no broker: held in the outbox, relayed when the link is back.
+    expect((await platform.purchaseWithRetry(seat(2, 'A', 1), `${eventId}-2a1`)).status).toBe(201);
+    brokerProxy.restore();
+    const pushed = await stream.next(
+      'seats',
+      (d) => d.seats.some((s: any) => s.zoneId === 2 && s.row === 'A' && s.column === 1),
+      30_000,
+    );
+    expect(pushed.seats).toContainEqual({ zoneId: 2, row: 'A', column: 1 });
+    expect((await platform.request('GET', '/api/v1/ops/dashboard')).body.feed.connected).toBe(true);
+    // The stream itself came from the API process, never through the broker: the same connection throughout.
+    expect(stream.events.filter((e) => e.event === 'snapshot')).toHaveLength(1);
   });
 
   it('caps the open streams (LIVE_MAX_CLIENTS) and frees a slot when a client goes away', async () => {

@@ -181,7 +181,6 @@ function openZone(zoneId: number): void {
     el('div', { attrs: { id: 'purchase-result', 'aria-live': 'polite' } }),
     el('div', { class: 'tickets', attrs: { id: 'tickets' } }),
   );
-  panel.querySelector('.seat-legend .seat[data-state="free"]')?.setAttribute('aria-hidden', 'true');
   renderTickets();
   updateZoneSummary();
 }

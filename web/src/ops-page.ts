@@ -13,7 +13,7 @@ interface RatePoint {
 
 const page = byId('ops-page');
 const HISTORY = 120;
-const history: RatePoint[] = [];
+const rates: RatePoint[] = [];
 let stopStream: (() => void) | undefined;
 
 const CREATED = ['RESERVED', 'REPLAYED'];
@@ -35,12 +35,12 @@ const orDash = (value: number | null | undefined, format: (n: number) => string 
 function render(snapshot: OpsSnapshot): void {
   const { event, purchases, pipelines, checkpoints } = snapshot;
   if (purchases.perSecond !== null) {
-    history.push({
+    rates.push({
       created: purchases.perSecond.created,
       conflict: purchases.perSecond.conflict,
       other: purchases.perSecond.other,
     });
-    if (history.length > HISTORY) history.shift();
+    if (rates.length > HISTORY) rates.shift();
   }
   const capacity = event?.zones.reduce((sum, z) => sum + z.capacity, 0) ?? 0;
   const reserved = checkpoints.find((c) => c.pipeline === 'ticket-reserved');
@@ -80,13 +80,15 @@ function render(snapshot: OpsSnapshot): void {
 function renderRateChart(): void {
   const width = 600;
   const height = 140;
-  const max = Math.max(1, ...history.map((p) => p.created + p.conflict + p.other));
-  const x = (i: number) => width - (history.length - 1 - i) * (width / (HISTORY - 1));
+  const max = Math.max(1, ...rates.map((p) => p.created + p.conflict + p.other));
+  // A short history is spread over at least half a minute's width rather than squeezed to the right edge.
+  const span = Math.max(30, rates.length);
+  const x = (i: number) => width - (rates.length - 1 - i) * (width / (span - 1));
   const y = (v: number) => height - (v / max) * (height - 10);
   const line = (pick: (p: RatePoint) => number, cls: string) =>
     svg('polyline', {
       class: cls,
-      points: history.map((p, i) => `${x(i).toFixed(1)},${y(pick(p)).toFixed(1)}`).join(' '),
+      points: rates.map((p, i) => `${x(i).toFixed(1)},${y(pick(p)).toFixed(1)}`).join(' '),
     });
   byId('rate-chart').replaceChildren(
     svg(
@@ -193,6 +195,8 @@ function renderZones({ event }: OpsSnapshot): void {
       return bar;
     }),
   );
+  // Four columns read top to bottom: zones 1-25 in the first.
+  table.style.setProperty('--rows', String(Math.ceil(event.zones.length / 4)));
   table.replaceChildren(
     ...event.zones.map((z) =>
       el(
@@ -209,7 +213,7 @@ function renderZones({ event }: OpsSnapshot): void {
 
 function watch(eventId: string | undefined): void {
   stopStream?.();
-  history.length = 0;
+  rates.length = 0;
   const query = eventId === undefined ? '' : `?eventId=${encodeURIComponent(eventId)}`;
   stopStream = openLiveStream(`/api/v1/ops/stream${query}`, { ops: (data) => render(data as OpsSnapshot) }, (state) =>
     showLiveState(byId('live-status'), page, state),
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
   select.addEventListener('change', () => {
     const url = new URL(location.href);
     url.searchParams.set('event', select.value);
-    history.length = 0;
+    rates.length = 0;
     window.history.replaceState(null, '', url);
     watch(select.value);
   });
