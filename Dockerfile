@@ -16,6 +16,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/copy-assets.js scripts/
 COPY src src
+# The web pages (Vite, into dist/web): served by the API process.
+COPY web web
 RUN npm run build
 
 # Run-time dependencies only: no devDependency (neither the `node` package nor dynalite), so the images

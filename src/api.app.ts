@@ -8,6 +8,7 @@ import { ConfigError, type AppConfig } from './config/app-config';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
+import { serveWebPages } from './live/web-pages';
 import { nestLogger } from './logging/logger-option';
 
 /** Builds the API application (not listening yet): used by main.api.ts and by the HTTP tests. */
@@ -50,6 +51,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     permittedCrossDomainPolicies: false,
     xssFilter: false,
   });
+  await serveWebPages(app);
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(rateLimit, {
       global: true,

@@ -12,6 +12,12 @@ import { ConfigModule } from './config/config.module';
 import { UnhandledExceptionsLogger } from './cqrs/unhandled-exceptions.logger';
 import { topologyFor } from './messaging/topology';
 import { AmqpPublisher } from './messaging/amqp-publisher';
+import { LiveSeats } from './live/live-seats';
+import { SeatFeed } from './live/seat-feed';
+import { SeatStreamHttpController } from './live/seat-stream.http.controller';
+import { SseClients } from './live/sse-clients';
+import { OpsDashboard } from './ops/dashboard/ops-dashboard';
+import { OpsDashboardHttpController } from './ops/dashboard/ops-dashboard.http.controller';
 import { HealthHttpController } from './ops/health.http.controller';
 import { MetricsModule } from './ops/metrics.module';
 import { OutboxMetrics } from './purchasing/outbox/outbox-metrics';
@@ -41,7 +47,15 @@ export class ApiModule {
         ReadModelPersistenceModule,
         MetricsModule.forRoot(),
       ],
-      controllers: [PurchaseSeatHttpController, OpenSaleHttpController, CatalogHttpController, HealthHttpController],
+      controllers: [
+        PurchaseSeatHttpController,
+        OpenSaleHttpController,
+        CatalogHttpController,
+        HealthHttpController,
+        // Live seat maps and the ops view (web/ pages).
+        SeatStreamHttpController,
+        OpsDashboardHttpController,
+      ],
       providers: [
         { provide: CATALOG, useValue: catalog },
         { provide: SEAT_MAP, useClass: RedisSeatMap },
@@ -60,6 +74,10 @@ export class ApiModule {
         OutboxMetrics,
         PurchaseMetrics,
         UnhandledExceptionsLogger,
+        SeatFeed,
+        LiveSeats,
+        SseClients,
+        OpsDashboard,
       ],
     };
   }

@@ -19,6 +19,11 @@ export class CatalogHttpController {
     return venue;
   }
 
+  @Get('events')
+  async events(): Promise<SaleEvent[]> {
+    return this.catalog.listEvents();
+  }
+
   @Get('events/:eventId')
   async event(@Param('eventId') eventId: string): Promise<SaleEvent> {
     const event = await this.catalog.findEvent(eventId);

@@ -40,6 +40,12 @@ export class CatalogService {
     return this.zones.get(venueId)?.get(zoneId);
   }
 
+  /** Every event opened for sale, soonest first. */
+  async listEvents(): Promise<SaleEvent[]> {
+    const events = await this.repository.list();
+    return events.sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.eventId.localeCompare(b.eventId));
+  }
+
   async findEvent(eventId: string): Promise<SaleEvent | undefined> {
     const cached = this.events.get(eventId);
     if (cached !== undefined) return cached;

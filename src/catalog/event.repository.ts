@@ -15,6 +15,10 @@ export class EventRepository {
     return (await this.redis.hsetnx(EVENTS_KEY, event.eventId, JSON.stringify(event))) === 1;
   }
 
+  async list(): Promise<SaleEvent[]> {
+    return (await this.redis.hvals(EVENTS_KEY)).map((json) => JSON.parse(json) as SaleEvent);
+  }
+
   async find(eventId: string): Promise<SaleEvent | undefined> {
     const json = await this.redis.hget(EVENTS_KEY, eventId);
     return json === null ? undefined : (JSON.parse(json) as SaleEvent);

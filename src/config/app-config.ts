@@ -71,6 +71,8 @@ export const appConfigSchema = z.object({
   WORKER_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(20),
   /** Attempts at a transient failure (with backoff) before the message goes to the dead-letter queue. */
   WORKER_MAX_ATTEMPTS: positiveInt.max(100).default(5),
+  /** Open server-sent-event streams (live seat maps and the ops view) one API process serves; 503 beyond. */
+  LIVE_MAX_CLIENTS: positiveInt.max(100_000).default(500),
   /** `json`: one JSON object per line (pino), for log collectors; `text`: Nest's coloured lines, for a terminal. */
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),

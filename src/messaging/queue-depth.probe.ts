@@ -17,9 +17,18 @@ export class QueueDepthProbe {
 
   /** Messages ready in the queue (not those delivered and unacknowledged). */
   async depth(queue: string): Promise<number> {
+    return (await this.check(queue)).messageCount;
+  }
+
+  /** Messages ready and consumers attached (0 consumers on a pipeline queue: no worker is draining it). */
+  async check(queue: string): Promise<{ messageCount: number; consumerCount: number }> {
     const channel = await withTimeout(this.open(), this.timeoutMs, 'broker connection');
-    const { messageCount } = await withTimeout(channel.checkQueue(queue), this.timeoutMs, `depth of ${queue}`);
-    return messageCount;
+    const { messageCount, consumerCount } = await withTimeout(
+      channel.checkQueue(queue),
+      this.timeoutMs,
+      `depth of ${queue}`,
+    );
+    return { messageCount, consumerCount };
   }
 
   async close(): Promise<void> {
