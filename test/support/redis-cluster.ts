@@ -56,7 +56,14 @@ export class RedisClusterHarness {
     try {
       for (let i = 0; i < masters * (1 + replicas); i++) await harness.startNode(true);
       const addresses = harness.nodes.map((n) => `127.0.0.1:${n.port}`);
-      await run(REDIS_CLI, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']);
+      await run(REDIS_CLI, [
+        '--cluster',
+        'create',
+        ...addresses,
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ]);
       await harness.waitUntilConsistent();
       await harness.waitUntil(async () => {
         const nodes = await harness.topology();
