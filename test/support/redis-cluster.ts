@@ -1,15 +1,21 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from './child-process';
 
 const run = promisify(execFile);
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
-const REDIS_CLI = process.env.REDIS_CLI_BIN ?? '/usr/bin/redis-cli';
+/** A program on the PATH (or in /usr/bin), undefined when nowhere. */
+const which = (name: string): string | undefined =>
+  [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']
+    .filter((dir) => dir !== '')
+    .map((dir) => join(dir, name))
+    .find((path) => existsSync(path));
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? which('redis-server');
+const REDIS_CLI = process.env.REDIS_CLI_BIN ?? which('redis-cli');
 
 export interface ClusterNodeInfo {
   id: string;
@@ -28,8 +34,8 @@ interface NodeProcess {
 
 /** Why the cluster tests cannot run here, or undefined when they can. */
 export function redisClusterUnavailable(): string | undefined {
-  if (!existsSync(REDIS_SERVER)) return `${REDIS_SERVER} is not installed`;
-  if (!existsSync(REDIS_CLI)) return `${REDIS_CLI} is not installed`;
+  if (REDIS_SERVER === undefined) return 'redis-server is not installed';
+  if (REDIS_CLI === undefined) return 'redis-cli is not installed';
   return undefined;
 }
 
@@ -56,7 +62,7 @@ export class RedisClusterHarness {
     try {
       for (let i = 0; i < masters * (1 + replicas); i++) await harness.startNode(true);
       const addresses = harness.nodes.map((n) => `127.0.0.1:${n.port}`);
-      await run(REDIS_CLI, [
+      await run(REDIS_CLI!, [
         '--cluster',
         'create',
         ...addresses,
@@ -219,7 +225,7 @@ export class RedisClusterHarness {
       args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, `nodes-${port}.conf`));
       args.push('--cluster-port', String(busPort), '--cluster-node-timeout', '3000');
     }
-    const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(REDIS_SERVER!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const admin = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
