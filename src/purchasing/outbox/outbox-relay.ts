@@ -65,7 +65,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   start(): void {
     if (this.running) return;
     this.running = true;
-    // Blocking reads need a connection of their own; this one may queue commands while reconnecting.
+    // The relay reads on connections of its own (blocking reads, on a single Redis); they may queue
+    // commands while reconnecting.
     this.reader = isCluster(this.redis)
       ? this.redis.duplicate(undefined, { enableOfflineQueue: true })
       : this.redis.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, commandTimeout: undefined });
@@ -142,12 +143,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async relayOnce(): Promise<number> {
     const reader = this.reader!;
     const pendingOnly = this.retryOwnPending;
-    const reply = isCluster(reader)
+    const { reply, failure } = isCluster(reader)
       ? await this.readEachStream(reader, pendingOnly)
-      : await this.readAllStreams(reader, pendingOnly);
+      : { reply: await this.readAllStreams(reader, pendingOnly), failure: undefined };
     const entries = reply?.reduce((sum, [, e]) => sum + e.length, 0) ?? 0;
-    if (pendingOnly && entries === 0) this.retryOwnPending = false;
     if (reply && entries > 0) await this.publishAndAck(reply);
+    // What some streams returned is relayed; a stream that failed is retried, this consumer's pending first.
+    if (failure !== undefined) throw failure;
+    if (pendingOnly && entries === 0) this.retryOwnPending = false;
     if (isCluster(reader) && entries === 0 && this.running) await sleep(CLUSTER_IDLE_POLL_MS);
     return entries;
   }
@@ -185,12 +188,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     })) as StreamReply | null;
   }
 
-  /**
-   * One XREADGROUP per stream (a cluster: each stream is its own slot), sent together. Entries that some
-   * reads returned are relayed even when another read failed; the failure then makes the next round
-   * re-read this consumer's pending entries first.
-   */
-  private async readEachStream(reader: RedisClient, pendingOnly: boolean): Promise<StreamReply> {
+  /** One XREADGROUP per stream (a cluster: each stream is its own slot), sent together. */
+  private async readEachStream(
+    reader: RedisClient,
+    pendingOnly: boolean,
+  ): Promise<{ reply: StreamReply; failure: Error | undefined }> {
     const results = await Promise.allSettled(
       this.keys.map(
         (key) =>
@@ -212,12 +214,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (result.status === 'fulfilled') reply.push(...(result.value ?? []));
       else failure ??= result.reason as Error;
     }
-    if (failure !== undefined) {
-      if (failure.message.includes('NOGROUP')) await this.ensureGroups(reader);
-      else this.retryOwnPending = true;
-      this.logger.warn(`outbox stream read failed, ${reply.length} streams read: ${failure.message}`);
+    if (failure?.message.includes('NOGROUP')) {
+      await this.ensureGroups(reader);
+      return { reply, failure: undefined };
     }
-    return reply;
+    return { reply, failure };
   }
 
   private async claimAbandoned(): Promise<void> {
