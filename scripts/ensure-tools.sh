@@ -9,6 +9,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v jmeter >/dev/null || missing+=(jmeter jmeter-http)
 [ -e /usr/share/jmeter/lib/ext/ApacheJMeter_http.jar ] || missing+=(jmeter-http)
 command -v javac >/dev/null || missing+=(default-jdk-headless)
+# The Redis Cluster tests start redis-server processes of their own and join them with redis-cli.
+command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server redis-tools)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "${CI:-}" != "true" ] && [ "${ENSURE_TOOLS:-}" != "1" ]; then

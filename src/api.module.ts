@@ -30,6 +30,7 @@ import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
 import { ReadModelEvents } from './read-model/read-model-events';
 import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
+import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
 import { RedisModule } from './redis/redis.module';
 
 /** The API process: REST command and query controllers, the seat inventory on Redis, the outbox relay. */
@@ -43,6 +44,7 @@ export class ApiModule {
         RedisModule,
         CqrsModule.forRoot(),
         ReadModelQueryModule,
+        TicketCacheModule,
         // Health checks MySQL through the read model's ORM (the same instance the queries use).
         ReadModelPersistenceModule,
         MetricsModule.forRoot(),

@@ -8,11 +8,12 @@ const { join } = require('node:path');
 const { Redis } = require('ioredis');
 const { ROOT } = require('./bench-support');
 const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
+const { newTicketId } = require(join(ROOT, 'dist', 'purchasing', 'ticket-id.js'));
 
 const arg = (name) => process.argv[process.argv.indexOf(`--${name}`) + 1];
 const redis = new Redis(arg('redis'), { enableAutoPipelining: true });
 redis.defineCommand('reserveSeat', {
-  numberOfKeys: 4,
+  numberOfKeys: 5,
   lua: readFileSync(join(ROOT, 'dist', 'purchasing', 'seat-map', 'reserve-seat.lua'), 'utf8'),
 });
 const STATUS = [201, 409, 409, 409, 404];
@@ -30,12 +31,14 @@ createServer((request, response) => {
         zone.seats,
         zone.outbox,
         zone.counts,
+        keys.ticketCacheKey(zone.partition, newTicketId(seat.eventId, seat.zoneId)),
         seat.row.charCodeAt(0) - 65,
         seat.column,
         keys.rowField(seat.row),
         body,
         '',
         0,
+        300,
       )
       .then(
         ([code]) => {

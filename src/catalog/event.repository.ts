@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { REDIS } from '../redis/redis.factory';
+import { REDIS, type RedisClient } from '../redis/redis.factory';
 import type { SaleEvent } from './catalog.schema';
 
 const EVENTS_KEY = 'catalog:events';
@@ -8,7 +7,7 @@ const EVENTS_KEY = 'catalog:events';
 /** Events shared by every API process. Events never change once created, so readers may cache them. */
 @Injectable()
 export class EventRepository {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   /** Returns false when an event with this id exists already. */
   async create(event: SaleEvent): Promise<boolean> {

@@ -7,7 +7,7 @@ const positiveInt = z.coerce.number().int().positive();
  * The whole environment of both processes, validated once at start-up. A bad value stops the process
  * with the variable's name, before any connection is opened.
  */
-export const appConfigSchema = z.object({
+const appConfigFields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: port.default(3000),
@@ -17,6 +17,31 @@ export const appConfigSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   /** Bound on one Redis round trip: past it a purchase answers 503 instead of hanging. */
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
+  /**
+   * Set: the seat inventory is a Redis Cluster reached through these nodes (a few are enough, the client
+   * discovers the rest) and REDIS_URL is not used. Unset: the single Redis at REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be a comma-separated list of host:port')
+    .transform((list) =>
+      list.split(',').map((node) => {
+        const [host, port] = node.split(':') as [string, string];
+        return { host, port: Number(port) };
+      }),
+    )
+    .optional(),
+  /**
+   * Where ticket lookups read the entries the reservation writes: a replica of the single Redis, so
+   * `GET /api/v1/tickets/:id` never loads the master (a miss there, replication lag, falls back to the
+   * master). Unset: the write Redis itself, or the cluster's replicas when it has some.
+   */
+  TICKET_CACHE_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** How long a new ticket stays readable from Redis: well past the read model's lag, bounded memory. */
+  TICKET_CACHE_TTL_SECONDS: positiveInt.default(300),
   /** Prefix of every exchange and queue name: deployments sharing a broker stay apart. */
   AMQP_NAMESPACE: z
     .string()
@@ -76,6 +101,16 @@ export const appConfigSchema = z.object({
   /** `json`: one JSON object per line (pino), for log collectors; `text`: Nest's coloured lines, for a terminal. */
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+});
+
+export const appConfigSchema = appConfigFields.superRefine((config, context) => {
+  if (config.REDIS_CLUSTER_NODES !== undefined && config.TICKET_CACHE_REDIS_URL !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['TICKET_CACHE_REDIS_URL'],
+      message: "a cluster's ticket lookups read its replicas; this setting is for a single Redis",
+    });
+  }
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

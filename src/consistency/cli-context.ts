@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/mysql';
-import type { Redis } from 'ioredis';
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { SaleEvent } from '../catalog/catalog.schema';
 import { EventRepository } from '../catalog/event.repository';
@@ -9,7 +8,7 @@ import { loadConfig } from '../config/load-env';
 import { RedisSeatMap } from '../purchasing/seat-map/redis-seat-map';
 import { readModelConfig } from '../read-model/mikro-orm.config';
 import { TicketProjection } from '../read-model/ticket.projection';
-import { createRedis } from '../redis/redis.factory';
+import { createRedisClient, type RedisClient } from '../redis/redis.factory';
 import { createDynamoDocumentClient } from '../write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../write-store/dynamo-ticket-write-store';
 import { EventConsistency } from './event-consistency';
@@ -18,7 +17,7 @@ import { EventConsistency } from './event-consistency';
 export interface CliContext {
   config: AppConfig;
   consistency: EventConsistency;
-  redis: Redis;
+  redis: RedisClient;
   orm: MikroORM;
   /** The event as the read model knows it (used to restore the Redis record after a loss). */
   readModelEvent(eventId: string): Promise<SaleEvent | undefined>;
@@ -42,7 +41,7 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
     );
   }
   const catalog = loadCatalog(config.CATALOG_FILE);
-  const redis = createRedis(config.REDIS_URL, 10_000, 'tickets-cli');
+  const redis = createRedisClient(config, 10_000, 'tickets-cli');
   await redis.connect();
   const db = createDynamoDocumentClient(config.DYNAMODB_ENDPOINT, config.DYNAMODB_REGION);
   const writeStore = new DynamoTicketWriteStore(db, config);

@@ -1,6 +1,6 @@
 import { connect } from 'amqplib';
 import { topologyFor } from '../messaging/topology';
-import { allOutboxKeys } from '../purchasing/seat-map/seat-map.keys';
+import { outboxBacklog } from '../purchasing/outbox/outbox-backlog';
 import { eventArgument, openCliContext, runCli } from './cli-context';
 
 /**
@@ -14,9 +14,7 @@ runCli(async () => {
   const context = await openCliContext();
   try {
     if (!process.argv.includes('--force')) {
-      const pipeline = context.redis.pipeline();
-      for (const key of allOutboxKeys()) pipeline.xlen(key);
-      const backlog = ((await pipeline.exec()) ?? []).reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
+      const backlog = await outboxBacklog(context.redis);
       if (backlog > 0) {
         console.error(`the outbox still holds ${backlog} ticket(s): wait for it to drain, or pass --force`);
         return 1;

@@ -1,17 +1,16 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { AmqpPublisher } from '../messaging/amqp-publisher';
 import { AMQP_PUBLISHER, OutboxRelay } from '../purchasing/outbox/outbox-relay';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
-import { REDIS } from '../redis/redis.factory';
+import { REDIS, type RedisClient } from '../redis/redis.factory';
 import { sendReadiness } from './readiness';
 
 @Controller()
 export class HealthHttpController {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(AMQP_PUBLISHER) private readonly publisher: AmqpPublisher,
     @Inject(READ_MODEL_ORM) private readonly orm: MikroORM,
     private readonly relay: OutboxRelay,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
-import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import { ticketCacheKey, zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import type { Zone } from '../../src/catalog/catalog.schema';
 import { createRedis } from '../../src/redis/redis.factory';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
@@ -37,6 +37,7 @@ describe('seat map scripts on Redis', () => {
   const reserve = (row: string, column: number, extra: { idempotencyKey?: string; zoneId?: number } = {}) =>
     seatMap.reserve({
       seat: seat(row, column, extra.zoneId),
+      ticketId: `t-${row}${column}`,
       payload: JSON.stringify({ ticketId: `t-${row}${column}`, eventId: eventId }),
       ...(extra.idempotencyKey !== undefined && { idempotencyKey: extra.idempotencyKey }),
     });
@@ -104,6 +105,19 @@ describe('seat map scripts on Redis', () => {
     const replay = await reserve('B', 1, { idempotencyKey: key });
     expect(replay).toEqual({ code: 'REPLAYED', payload: JSON.stringify({ ticketId: 't-B1', eventId }) });
     expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 3, B: 2 } });
+  });
+
+  it('writes the new ticket under its cache key with the reservation (with a TTL), and nothing for a refused seat', async () => {
+    const partition = zoneKeys(eventId, 7).partition;
+    expect((await reserve('A', 2, { zoneId: 99 })).code).toBe('NOT_OPEN');
+    expect(await redis.exists(ticketCacheKey(zoneKeys(eventId, 99).partition, 't-A2'))).toBe(0);
+    expect((await reserve('A', 2)).code).toBe('RESERVED');
+    const cacheKey = ticketCacheKey(partition, 't-A2');
+    expect(await redis.get(cacheKey)).toBe(JSON.stringify({ ticketId: 't-A2', eventId }));
+    const ttl = await redis.ttl(cacheKey);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(config.TICKET_CACHE_TTL_SECONDS);
+    await redis.del(cacheKey);
   });
 
   it('keeps counters equal to the grid minus the seats sold after many concurrent reservations', async () => {

@@ -1,11 +1,10 @@
 import { MikroORM } from '@mikro-orm/mysql';
-import { Redis } from 'ioredis';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { EventRepository } from '../../src/catalog/event.repository';
 import { EventConsistency } from '../../src/consistency/event-consistency';
 import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
 import { TicketProjection } from '../../src/read-model/ticket.projection';
-import { createRedis } from '../../src/redis/redis.factory';
+import { createRedisClient, type RedisClient } from '../../src/redis/redis.factory';
 import { createDynamoDocumentClient } from '../../src/write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
@@ -26,7 +25,7 @@ export class Platform {
   dynalite!: DynaliteServer;
   mysqlUrl = throwawayMysqlUrl();
   orm!: MikroORM;
-  redis!: Redis;
+  redis!: RedisClient;
   consistency!: EventConsistency;
   writeStore!: DynamoTicketWriteStore;
   private dynamoClient!: ReturnType<typeof createDynamoDocumentClient>;
@@ -35,6 +34,8 @@ export class Platform {
     private readonly overrides: {
       worker?: Record<string, string>;
       api?: Record<string, string>;
+      /** Redis settings for the API and the platform's own client, e.g. REDIS_CLUSTER_NODES. */
+      redis?: Record<string, string>;
       deferWorker?: boolean;
     } = {},
   ) {}
@@ -53,8 +54,12 @@ export class Platform {
   async start(): Promise<this> {
     this.dynalite = await startDynalite();
     this.orm = await migratedDatabase(this.mysqlUrl);
-    const config = testConfig({ DYNAMODB_ENDPOINT: this.dynalite.endpoint, MYSQL_URL: this.mysqlUrl });
-    this.redis = createRedis(config.REDIS_URL, 5000, 'platform-test');
+    const config = testConfig({
+      DYNAMODB_ENDPOINT: this.dynalite.endpoint,
+      MYSQL_URL: this.mysqlUrl,
+      ...this.overrides.redis,
+    });
+    this.redis = createRedisClient(config, 5000, 'platform-test');
     await this.redis.connect();
     this.dynamoClient = createDynamoDocumentClient(this.dynalite.endpoint, 'us-east-1');
     this.writeStore = new DynamoTicketWriteStore(this.dynamoClient, config);
@@ -76,12 +81,19 @@ export class Platform {
   }
 
   async startApi(): Promise<void> {
-    this.api = ChildProcessHandle.start('main.api.js', {
+    this.api = ChildProcessHandle.start('main.api.js', this.apiEnv());
+    await this.api.waitForHttp(this.apiPort);
+  }
+
+  /** Variables for an API process; `extra` (e.g. another PORT) for a second one. */
+  apiEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
       PORT: String(this.apiPort),
       MYSQL_URL: this.mysqlUrl,
+      ...this.overrides.redis,
       ...this.overrides.api,
-    });
-    await this.api.waitForHttp(this.apiPort);
+      ...extra,
+    };
   }
 
   async startWorker(extra: Record<string, string> = {}): Promise<void> {

@@ -4,17 +4,20 @@ import { testTopology } from './test-config';
 import type { TicketMessage } from '../../src/messaging/ticket-message';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 
-/** Consumes a pipeline queue the way a worker would and records what arrived for one event. */
+/** Consumes a pipeline queue the way a worker would and records what arrived for one event (or several). */
 export class QueueReader {
   private connection: ChannelModel | undefined;
   private channel: Channel | undefined;
   readonly received: TicketReservedData[] = [];
+  private readonly eventIds: Set<string>;
 
   constructor(
     private readonly url: string,
     private readonly queue: string,
-    private readonly eventId: string,
-  ) {}
+    eventId: string | readonly string[],
+  ) {
+    this.eventIds = new Set(typeof eventId === 'string' ? [eventId] : eventId);
+  }
 
   async start(): Promise<this> {
     this.connection = await connect(this.url);
@@ -27,7 +30,7 @@ export class QueueReader {
       try {
         const envelope = JSON.parse(message.content.toString()) as TicketMessage<TicketReservedData>;
         if (envelope.pattern === 'TicketReserved' && Array.isArray(envelope.data)) {
-          for (const ticket of envelope.data) if (ticket?.eventId === this.eventId) this.received.push(ticket);
+          for (const ticket of envelope.data) if (this.eventIds.has(ticket?.eventId)) this.received.push(ticket);
         }
       } catch {
         // not ours

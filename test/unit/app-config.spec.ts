@@ -25,4 +25,22 @@ describe('configuration', () => {
   it('refuses a short admin token', () => {
     expect(() => parseConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN: must be at least 16/);
   });
+
+  it('reads a Redis Cluster as a list of nodes, and refuses a malformed one', () => {
+    expect(parseConfig({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-b:7001' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(parseConfig(valid).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(() => parseConfig({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
+  it('takes a ticket cache Redis for a single Redis only (a cluster reads its own replicas)', () => {
+    expect(parseConfig({ ...valid, TICKET_CACHE_REDIS_URL: 'redis://replica:6379' }).TICKET_CACHE_REDIS_URL).toBe(
+      'redis://replica:6379',
+    );
+    expect(() =>
+      parseConfig({ ...valid, REDIS_CLUSTER_NODES: 'a:7000', TICKET_CACHE_REDIS_URL: 'redis://replica:6379' }),
+    ).toThrow(/TICKET_CACHE_REDIS_URL/);
+  });
 });

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AmqpPublisher, type OutgoingMessage } from '../../messaging/amqp-publisher';
 import { ticketMessageJson } from '../../messaging/ticket-message';
-import { REDIS } from '../../redis/redis.factory';
+import { isCluster, REDIS, type RedisClient } from '../../redis/redis.factory';
 import { TicketReservedEvent } from '../ticket-reserved.event';
 import { allOutboxKeys } from '../seat-map/seat-map.keys';
+import { outboxBacklog } from './outbox-backlog';
 
 export const OUTBOX_GROUP = 'relay';
 export const AMQP_PUBLISHER = Symbol('AMQP_PUBLISHER');
@@ -16,18 +16,25 @@ type StreamReply = [key: string, entries: StreamEntry[]][];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** On a cluster the relay polls (no blocking read spans slots): the pause after a round that found nothing. */
+const CLUSTER_IDLE_POLL_MS = 50;
+
 /**
  * Moves TicketReserved records from the Redis outbox streams to RabbitMQ. An entry is acknowledged and
  * deleted only after the broker confirmed it, so a crash anywhere in between means a redelivery (consumers
  * deduplicate by message id), never a loss. Relays of several API processes share one consumer group; the
  * entries a crashed relay had read are taken over with XAUTOCLAIM once idle long enough.
+ *
+ * On a single Redis one blocking XREADGROUP covers all 64 streams. On a Redis Cluster each stream is its
+ * own slot and a command may not span slots, so every stream is read with a command of its own (the
+ * client routes each to the master that serves it) and the relay polls instead of blocking.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly keys = allOutboxKeys();
-  private reader: Redis | undefined;
+  private reader: RedisClient | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private lastClaimAt = 0;
@@ -36,7 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private published = 0;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(AMQP_PUBLISHER) private readonly publisher: AmqpPublisher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -58,12 +65,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   start(): void {
     if (this.running) return;
     this.running = true;
-    // Blocking reads need a connection of their own; this one may queue commands while reconnecting.
-    this.reader = this.redis.duplicate({
-      enableOfflineQueue: true,
-      enableAutoPipelining: false,
-      commandTimeout: undefined,
-    });
+    // The relay reads on connections of its own (blocking reads, on a single Redis); they may queue
+    // commands while reconnecting.
+    this.reader = isCluster(this.redis)
+      ? this.redis.duplicate(undefined, { enableOfflineQueue: true })
+      : this.redis.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, commandTimeout: undefined });
     this.loop = this.ensureGroups(this.reader)
       .catch(() => undefined)
       .then(() => this.run());
@@ -81,15 +87,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Entries written but not yet confirmed by the broker, over every partition. */
-  async backlog(): Promise<number> {
-    const pipeline = this.redis.pipeline();
-    for (const key of this.keys) pipeline.xlen(key);
-    const replies = (await pipeline.exec()) ?? [];
-    // An unreadable stream fails the figure rather than silently counting as empty.
-    return replies.reduce((sum, [error, length]) => {
-      if (error) throw error;
-      return sum + Number(length);
-    }, 0);
+  backlog(): Promise<number> {
+    return outboxBacklog(this.redis);
   }
 
   get publishedCount(): number {
@@ -116,14 +115,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async ensureGroups(reader: Redis): Promise<void> {
-    const pipeline = reader.pipeline();
+  private async ensureGroups(reader: RedisClient): Promise<void> {
     // '0': a group created after entries were appended still relays them.
-    for (const key of this.keys) pipeline.xgroup('CREATE', key, OUTBOX_GROUP, '0', 'MKSTREAM');
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [error] of replies) {
-      if (error && !String(error.message).includes('BUSYGROUP')) throw error;
-    }
+    await Promise.all(
+      this.keys.map((key) =>
+        reader.xgroup('CREATE', key, OUTBOX_GROUP, '0', 'MKSTREAM').catch((error: Error) => {
+          if (!error.message.includes('BUSYGROUP')) throw error;
+        }),
+      ),
+    );
   }
 
   /**
@@ -143,6 +143,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async relayOnce(): Promise<number> {
     const reader = this.reader!;
     const pendingOnly = this.retryOwnPending;
+    const { reply, failure } = isCluster(reader)
+      ? await this.readEachStream(reader, pendingOnly)
+      : { reply: await this.readAllStreams(reader, pendingOnly), failure: undefined };
+    const entries = reply?.reduce((sum, [, e]) => sum + e.length, 0) ?? 0;
+    if (reply && entries > 0) await this.publishAndAck(reply);
+    // What some streams returned is relayed; a stream that failed is retried, this consumer's pending first.
+    if (failure !== undefined) throw failure;
+    if (pendingOnly && entries === 0) this.retryOwnPending = false;
+    if (isCluster(reader) && entries === 0 && this.running) await sleep(CLUSTER_IDLE_POLL_MS);
+    return entries;
+  }
+
+  /** One XREADGROUP over every stream (one Redis): blocks up to 200 ms when there is nothing new. */
+  private async readAllStreams(reader: RedisClient, pendingOnly: boolean): Promise<StreamReply | null> {
     // '0' re-reads the entries this consumer read but never acknowledged (no blocking); '>' reads new ones.
     const read = pendingOnly
       ? reader.xreadgroup(
@@ -167,15 +181,44 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           ...this.keys,
           ...this.keys.map(() => '>'),
         );
-    const reply = (await read.catch(async (error: Error) => {
+    return (await read.catch(async (error: Error) => {
       if (!error.message.includes('NOGROUP')) throw error;
       await this.ensureGroups(reader);
       return null;
     })) as StreamReply | null;
-    const entries = reply?.reduce((sum, [, e]) => sum + e.length, 0) ?? 0;
-    if (pendingOnly && entries === 0) this.retryOwnPending = false;
-    if (reply && entries > 0) await this.publishAndAck(reply);
-    return entries;
+  }
+
+  /** One XREADGROUP per stream (a cluster: each stream is its own slot), sent together. */
+  private async readEachStream(
+    reader: RedisClient,
+    pendingOnly: boolean,
+  ): Promise<{ reply: StreamReply; failure: Error | undefined }> {
+    const results = await Promise.allSettled(
+      this.keys.map(
+        (key) =>
+          reader.xreadgroup(
+            'GROUP',
+            OUTBOX_GROUP,
+            this.consumer,
+            'COUNT',
+            this.config.OUTBOX_BATCH_SIZE,
+            'STREAMS',
+            key,
+            pendingOnly ? '0' : '>',
+          ) as Promise<StreamReply | null>,
+      ),
+    );
+    const reply: StreamReply = [];
+    let failure: Error | undefined;
+    for (const result of results) {
+      if (result.status === 'fulfilled') reply.push(...(result.value ?? []));
+      else failure ??= result.reason as Error;
+    }
+    if (failure?.message.includes('NOGROUP')) {
+      await this.ensureGroups(reader);
+      return { reply, failure: undefined };
+    }
+    return { reply, failure };
   }
 
   private async claimAbandoned(): Promise<void> {
@@ -225,17 +268,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       });
     }
     if (messages.length > 0) await this.publisher.publishBatch(messages);
-    const pipeline = this.reader!.pipeline();
-    for (const [key, entries] of reply) {
-      if (entries.length === 0) continue;
-      const ids = entries.map(([id]) => id);
-      pipeline.xack(key, OUTBOX_GROUP, ...ids);
-      pipeline.xdel(key, ...ids);
-    }
-    for (const [error] of (await pipeline.exec()) ?? []) {
-      // Unacknowledged entries stay pending and are claimed again: a duplicate at worst, never a loss.
-      if (error) throw error;
-    }
+    const reader = this.reader!;
+    // Per stream (one slot each), all sent together. Unacknowledged entries stay pending and are claimed
+    // again: a duplicate at worst, never a loss.
+    await Promise.all(
+      reply
+        .filter(([, entries]) => entries.length > 0)
+        .flatMap(([key, entries]) => {
+          const ids = entries.map(([id]) => id);
+          return [reader.xack(key, OUTBOX_GROUP, ...ids), reader.xdel(key, ...ids)];
+        }),
+    );
     this.published += payloads.length;
   }
 }

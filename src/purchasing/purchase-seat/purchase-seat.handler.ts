@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CatalogService } from '../../catalog/catalog.service';
 import { SEAT_MAP, type SeatMap } from '../seat-map/seat-map.port';
 import { rowIndexOf } from '../seat';
+import { newTicketId } from '../ticket-id';
 import type { PurchaseOutcome } from '../purchase-outcome';
 import { TicketReservedEvent, type TicketReservedData } from '../ticket-reserved.event';
 import { PurchaseSeatCommand } from './purchase-seat.command';
@@ -43,7 +43,7 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
     }
 
     const ticket: TicketReservedData = {
-      ticketId: randomUUID(),
+      ticketId: newTicketId(command.eventId, command.zoneId),
       venueId: command.venueId,
       eventId: command.eventId,
       zoneId: command.zoneId,
@@ -54,6 +54,7 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
     };
     const result = await this.seatMap.reserve({
       seat: command,
+      ticketId: ticket.ticketId,
       payload: JSON.stringify(ticket),
       ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
     });

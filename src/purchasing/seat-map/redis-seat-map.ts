@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Zone } from '../../catalog/catalog.schema';
-import { REDIS } from '../../redis/redis.factory';
+import { REDIS, type RedisClient } from '../../redis/redis.factory';
 import { rowIndexOf, type SeatRef } from '../seat';
-import { idempotencyFingerprintKey, idempotencyRecordKey, rowField, rowLetter, zoneKeys } from './seat-map.keys';
+import {
+  idempotencyFingerprintKey,
+  idempotencyRecordKey,
+  rowField,
+  rowLetter,
+  ticketCacheKey,
+  zoneKeys,
+} from './seat-map.keys';
 import type { ReservationResult, ReserveRequest, SeatMap, ZoneCounters, ZoneSnapshot } from './seat-map.port';
 
 const script = (name: string): string => readFileSync(join(__dirname, name), 'utf8');
@@ -19,12 +25,14 @@ interface SeatScripts {
     seats: string,
     outbox: string,
     idem: string,
+    ticketCache: string,
     rowIndex: number,
     column: number,
     rowField: string,
     payload: string,
     useIdempotency: string,
     ttl: number,
+    ticketCacheTtl: number,
   ): Promise<ScriptReply>;
   releaseSeat(counts: string, seats: string, rowIndex: number, column: number, rowField: string): Promise<number>;
   openZone(counts: string, seats: string, rows: number, cols: number): Promise<number>;
@@ -42,17 +50,17 @@ export class RedisSeatMap implements SeatMap {
   private readonly scripts: SeatScripts;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    redis.defineCommand('reserveSeat', { numberOfKeys: 4, lua: script('reserve-seat.lua') });
+    redis.defineCommand('reserveSeat', { numberOfKeys: 5, lua: script('reserve-seat.lua') });
     redis.defineCommand('releaseSeat', { numberOfKeys: 2, lua: script('release-seat.lua') });
     redis.defineCommand('openZone', { numberOfKeys: 2, lua: script('open-zone.lua') });
     redis.defineCommand('rebuildZone', { numberOfKeys: 2, lua: script('rebuild-zone.lua') });
     this.scripts = redis as unknown as SeatScripts;
   }
 
-  async reserve({ seat, payload, idempotencyKey }: ReserveRequest): Promise<ReservationResult> {
+  async reserve({ seat, ticketId, payload, idempotencyKey }: ReserveRequest): Promise<ReservationResult> {
     const keys = zoneKeys(seat.eventId, seat.zoneId);
     const idem = idempotencyKey === undefined ? '' : idempotencyRecordKey(keys.partition, idempotencyKey);
     const reply = await this.scripts.reserveSeat(
@@ -61,12 +69,14 @@ export class RedisSeatMap implements SeatMap {
       keys.outbox,
       // An unused key must still hash to the same slot; the counts key does and is never written here.
       idem || keys.counts,
+      ticketCacheKey(keys.partition, ticketId),
       rowIndexOf(seat.row),
       seat.column,
       rowField(seat.row),
       payload,
       idem ? '1' : '',
       this.config.IDEMPOTENCY_TTL_SECONDS,
+      this.config.TICKET_CACHE_TTL_SECONDS,
     );
     if (reply[0] === 5) return { code: 'REPLAYED', payload: reply[1] as string };
     const code = OUTCOMES[reply[0]];

@@ -66,3 +66,12 @@ export function idempotencyFingerprintKey(key: string): string {
 
 export const rowField = (row: string): string => `r:${row}`;
 export const rowLetter = (rowIndex: number): string => String.fromCharCode(65 + rowIndex);
+
+/**
+ * A new ticket, readable by id until the read model has it (read-your-writes). Written by the reservation
+ * script in the zone's slot; the partition travels in the ticket id (see ticket-id.ts) so a lookup by id
+ * alone finds the slot.
+ */
+export function ticketCacheKey(partition: number, ticketId: string): string {
+  return `ticket:${tag(partition)}:${ticketId}`;
+}

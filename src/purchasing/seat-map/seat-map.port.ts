@@ -10,6 +10,8 @@ export type ReservationResult =
 
 export interface ReserveRequest {
   seat: SeatRef;
+  /** Made by newTicketId for this seat's zone: the ticket's cache entry is written in the zone's slot. */
+  ticketId: string;
   /** The serialized TicketReserved record appended to the outbox when the seat is taken. */
   payload: string;
   idempotencyKey?: string;

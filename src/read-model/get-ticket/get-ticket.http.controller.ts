@@ -11,7 +11,7 @@ import { getTicketParams } from './get-ticket.request';
 export class GetTicketHttpController {
   constructor(private readonly queryBus: QueryBus) {}
 
-  /** Eventually consistent: a ticket just bought may answer 404 until the projection has caught up. */
+  /** Read-your-writes: a ticket not projected yet is answered from Redis (TicketCache) for a while. */
   @Get(':ticketId')
   async get(@Param() params: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
     const parsed = getTicketParams.safeParse(params);
