@@ -60,7 +60,8 @@ function measureCpu(processes) {
         name,
         [pids]
           .flat()
-          .flatMap(withDescendants)
+          // The load generator's children are the stack itself: count the bench process alone.
+          .flatMap((pid) => (name === 'loadgen' ? [pid] : withDescendants(pid)))
           .reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0),
       ]),
     );
