@@ -4,7 +4,7 @@
 // prints the table JMeter users know, the API/ceiling throughput ratio, how long after the last response
 // each store caught up, and peak RSS. Results go to bench/results/<date>.json and .html (chart).
 // Usage: npm run bench -- [--ratios 0.1,0.3,0.5,0.7,0.9,1.1] [--connections 1000] [--seats 78000]
-//                         [--seed 7] [--api-processes 1] [--no-ceiling] [--scale]
+//                         [--seed 7] [--api-processes 1] [--worker-nice 0] [--no-ceiling] [--scale]
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const cliProgress = require('cli-progress');
@@ -26,6 +26,7 @@ const SEATS = Math.min(Number(option('seats', 78_000)), 78_000);
 const SEED = Number(option('seed', 7));
 const WITH_CEILING = !args.includes('--no-ceiling');
 const API_PROCESSES = Number(option('api-processes', 1));
+const WORKER_NICE = Number(option('worker-nice', 0));
 const DRAIN_TIMEOUT_MS = 600_000;
 const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
 
@@ -139,7 +140,7 @@ async function drain(stack, eventId, baseline, expected, lastResponse) {
 }
 
 async function main() {
-  const stack = await startStack({ env: { API_PROCESSES: String(API_PROCESSES) } });
+  const stack = await startStack({ env: { API_PROCESSES: String(API_PROCESSES) }, workerNice: WORKER_NICE });
   const ceiling = WITH_CEILING ? await startCeiling(stack) : undefined;
   const ceilingRedis = new Redis(stack.ceilingRedisUrl);
   ceilingRedis.defineCommand('openZone', {
@@ -149,7 +150,7 @@ async function main() {
   const runs = [];
   console.log(
     `bench ladder: ${SEATS} seats of Venue1, duplicate ratios ${RATIOS.map((r) => `${Math.round(r * 100)}%`).join(' ')}, ` +
-      `${CONNECTIONS} connections, ${API_PROCESSES} API process(es), node ${process.version}`,
+      `${CONNECTIONS} connections, ${API_PROCESSES} API process(es), worker nice ${WORKER_NICE}, node ${process.version}`,
   );
   try {
     for (const ratio of RATIOS) {
@@ -206,6 +207,7 @@ async function main() {
     seats: SEATS,
     seed: SEED,
     apiProcesses: API_PROCESSES,
+    workerNice: WORKER_NICE,
     node: process.version,
     cores: require('node:os').availableParallelism(),
     runs,
