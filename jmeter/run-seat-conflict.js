@@ -188,12 +188,14 @@ async function waitUntilStoresAgree(options, eventId, soldAtLeast) {
   const started = Date.now();
   const deadline = started + options.drainTimeoutMs;
   while (Date.now() < deadline && (await ticketsSold(options, eventId)) < soldAtLeast) await sleep(500);
+  const readModelMs = Date.now() - started;
   for (;;) {
     const result = await verify(eventId);
     const agree = result.code === 0;
     // Status 2 is a configuration problem (no DYNAMODB_ENDPOINT, …): waiting will not fix it.
-    if (agree || result.code === 2 || Date.now() >= deadline)
-      return { ...result, agree, afterMs: Date.now() - started };
+    if (agree || result.code === 2 || Date.now() >= deadline) {
+      return { ...result, agree, readModelMs, afterMs: Date.now() - started };
+    }
     await sleep(2000);
   }
 }
@@ -267,7 +269,7 @@ async function runOnce(options, jmeter, ratio) {
     threads: options.threads,
     expected,
     figures,
-    verify: { agree: stores.agree, afterMs: stores.afterMs, figures: stores.figures },
+    verify: { agree: stores.agree, readModelMs: stores.readModelMs, afterMs: stores.afterMs, figures: stores.figures },
     problems,
     ok: problems.length === 0,
     dir,
@@ -285,7 +287,8 @@ function summaryLine(s) {
     `409 ${f.conflicts}/${s.expected.duplicates}, other ${f.other} | ${f.throughput.toFixed(0)} req/s, ` +
     `p50 ${f.p50} ms, p99 ${f.p99} ms | verify: ` +
     `${s.verify.agree ? `stores agree on ${s.verify.figures.redisTaken} tickets` : 'stores DISAGREE'} ` +
-    `${(s.verify.afterMs / 1000).toFixed(1)} s after the run | ${s.ok ? 'OK' : 'MISMATCH'}`
+    `${(s.verify.afterMs / 1000).toFixed(1)} s after the run (read model ${(s.verify.readModelMs / 1000).toFixed(1)} s) | ` +
+    `${s.ok ? 'OK' : 'MISMATCH'}`
   );
 }
 
@@ -299,11 +302,24 @@ function ladderTable(summaries) {
     s.figures.throughput.toFixed(0),
     s.figures.p50,
     s.figures.p99,
+    `${(s.verify.readModelMs / 1000).toFixed(1)} s`,
     `${(s.verify.afterMs / 1000).toFixed(1)} s`,
     s.ok ? 'OK' : 'MISMATCH',
   ]);
-  const header = ['dup', 'samples', '201', '409', 'other', 'req/s', 'p50 ms', 'p99 ms', 'agree after', 'result'];
-  return [header, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  const header = [
+    'dup',
+    'samples',
+    '201',
+    '409',
+    'other',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'read model',
+    'stores agree',
+    'result',
+  ];
+  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 function jmeterOrUsageError() {
