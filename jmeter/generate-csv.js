@@ -1,0 +1,123 @@
+// Writes the seat CSV a seat-conflict run sends: every seat of the first N zones of a venue once, plus
+// round(ratio × seats) extra requests for seats drawn at random from them, all shuffled with a seeded
+// generator. Beside it, `<name>.expected.json` holds what the API must answer: one 201 per distinct seat,
+// one 409 per extra request (whichever request for a seat arrives first wins it).
+//
+//   node jmeter/generate-csv.js --ratio 0.3 [--zones 100] [--seed 1] [--event Event1] [--venue Venue1]
+//                               [--catalog src/catalog/default-catalog.json] [--out test-output/jmeter]
+//   node jmeter/generate-csv.js --ladder [...]    one CSV per ratio of the ladder
+// The files are <out>/seats-<percent>.csv and <out>/seats-<percent>.expected.json.
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
+const { parseArgs } = require('node:util');
+const { SeededRandom } = require('./seeded-random');
+
+const ROOT = join(__dirname, '..');
+const DEFAULT_CATALOG = join(ROOT, 'src', 'catalog', 'default-catalog.json');
+/** The seat-conflict ladder: extra requests as a share of the seats. */
+const LADDER = [0.1, 0.3, 0.5, 0.7, 0.9, 1.1];
+const CSV_HEADER = 'venueId,eventId,zoneId,row,column';
+
+/** The venue as the API's catalog file describes it (CATALOG_FILE, else the shipped default). */
+function readVenue(catalogFile, venueId) {
+  const catalog = JSON.parse(readFileSync(catalogFile, 'utf8'));
+  const venue = catalog.venues.find((v) => v.venueId === venueId);
+  if (venue === undefined) throw new Error(`venue ${venueId} is not in ${catalogFile}`);
+  return venue;
+}
+
+/** Every seat of the venue's first `zoneCount` zones, in catalog order; rows are letters from A. */
+function venueSeats(venue, zoneCount) {
+  if (!Number.isInteger(zoneCount) || zoneCount < 1 || zoneCount > venue.zones.length) {
+    throw new Error(`--zones must be 1-${venue.zones.length} for ${venue.venueId}, got ${zoneCount}`);
+  }
+  const seats = [];
+  for (const zone of venue.zones.slice(0, zoneCount)) {
+    for (let r = 0; r < zone.rowCount; r++) {
+      const row = String.fromCharCode(65 + r);
+      for (let column = 1; column <= zone.colCount; column++) seats.push({ zoneId: zone.zoneId, row, column });
+    }
+  }
+  return seats;
+}
+
+/** Each seat once plus round(ratio × seats) random repeats, shuffled: the order the buyers send them in. */
+function seatRequests(seats, ratio, seed) {
+  if (!(ratio >= 0) || ratio > 10) throw new Error(`ratio must be 0-10 (0.3 = 30 % duplicates), got ${ratio}`);
+  const random = new SeededRandom(seed);
+  const duplicates = Math.round(ratio * seats.length);
+  const requests = [...seats];
+  for (let i = 0; i < duplicates; i++) requests.push(seats[random.below(seats.length)]);
+  return { requests: random.shuffle(requests), duplicates };
+}
+
+const expectedPathOf = (csvPath) => csvPath.replace(/\.csv$/, '') + '.expected.json';
+
+/** Writes the CSV and its expected figures; returns the figures. */
+function writeSeatCsv({ catalogFile = DEFAULT_CATALOG, venueId = 'Venue1', eventId, zones, ratio, seed, csvPath }) {
+  const venue = readVenue(catalogFile, venueId);
+  const seats = venueSeats(venue, zones);
+  const { requests, duplicates } = seatRequests(seats, ratio, seed);
+  const lines = requests.map((s) => `${venueId},${eventId},${s.zoneId},${s.row},${s.column}`);
+  mkdirSync(dirname(csvPath), { recursive: true });
+  writeFileSync(csvPath, `${CSV_HEADER}\n${lines.join('\n')}\n`);
+  const expected = {
+    venueId,
+    eventId,
+    zones,
+    ratio,
+    seed,
+    seats: seats.length,
+    duplicates,
+    requests: requests.length,
+    csv: csvPath,
+  };
+  writeFileSync(expectedPathOf(csvPath), `${JSON.stringify(expected, null, 2)}\n`);
+  return expected;
+}
+
+function main(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ratio: { type: 'string' },
+      ladder: { type: 'boolean', default: false },
+      zones: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      event: { type: 'string', default: 'Event1' },
+      venue: { type: 'string', default: 'Venue1' },
+      catalog: { type: 'string', default: process.env.CATALOG_FILE ?? DEFAULT_CATALOG },
+      out: { type: 'string', default: join('test-output', 'jmeter') },
+    },
+  });
+  if (values.ladder === (values.ratio !== undefined)) throw new Error('give either --ratio R or --ladder');
+  const catalogFile = resolve(values.catalog);
+  const zones = values.zones === undefined ? readVenue(catalogFile, values.venue).zones.length : Number(values.zones);
+  const ratios = values.ladder ? LADDER : [Number(values.ratio)];
+  for (const ratio of ratios) {
+    const csvPath = resolve(values.out, `seats-${Math.round(ratio * 100)}.csv`);
+    const expected = writeSeatCsv({
+      catalogFile,
+      venueId: values.venue,
+      eventId: values.event,
+      zones,
+      ratio,
+      seed: Number(values.seed),
+      csvPath,
+    });
+    console.log(
+      `${csvPath}: ${expected.requests} requests = ${expected.seats} seats + ${expected.duplicates} duplicates (seed ${expected.seed})`,
+    );
+  }
+}
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 2;
+  }
+}
+
+module.exports = { LADDER, DEFAULT_CATALOG, readVenue, venueSeats, seatRequests, writeSeatCsv, expectedPathOf };
