@@ -8,6 +8,7 @@ import { ConfigError, type AppConfig } from './config/app-config';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
+import { registerOpenApi } from './http/openapi/register-openapi';
 import { nestLogger } from './logging/logger-option';
 
 /** Builds the API application (not listening yet): used by main.api.ts and by the HTTP tests. */
@@ -63,5 +64,6 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
         }),
     });
   }
+  await registerOpenApi(app);
   return app;
 }
