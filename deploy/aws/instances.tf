@@ -36,7 +36,7 @@ resource "aws_instance" "redis" {
     encrypted   = true
   }
 
-  tags = { Name = "${var.name}-redis" }
+  tags = { Name = "${var.name}-redis", Role = "${var.name}-redis" }
 }
 
 # --- RabbitMQ and a worker --------------------------------------------------------------------------------
@@ -69,7 +69,8 @@ resource "aws_instance" "broker" {
     encrypted   = true
   }
 
-  tags = { Name = "${var.name}-broker" }
+  # Role: what `aws ssm send-command --targets Key=tag:Role,...` selects for a release (deploy/README.md).
+  tags = { Name = "${var.name}-broker", Role = "${var.name}-worker" }
 }
 
 resource "aws_instance" "worker" {
@@ -95,7 +96,7 @@ resource "aws_instance" "worker" {
     http_tokens = "required"
   }
 
-  tags = { Name = "${var.name}-worker-${count.index}" }
+  tags = { Name = "${var.name}-worker-${count.index}", Role = "${var.name}-worker" }
 }
 
 # --- API --------------------------------------------------------------------------------------------------
@@ -126,5 +127,5 @@ resource "aws_instance" "api" {
     http_tokens = "required"
   }
 
-  tags = { Name = "${var.name}-api-${count.index}" }
+  tags = { Name = "${var.name}-api-${count.index}", Role = "${var.name}-api" }
 }
