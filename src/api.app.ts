@@ -9,6 +9,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
 import { serveWebPages } from './live/web-pages';
+import { registerOpenApi } from './http/openapi/register-openapi';
 import { nestLogger } from './logging/logger-option';
 
 /** Builds the API application (not listening yet): used by main.api.ts and by the HTTP tests. */
@@ -65,5 +66,6 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
         }),
     });
   }
+  await registerOpenApi(app);
   return app;
 }
