@@ -8,7 +8,7 @@ import type { SeatsTakenMessage, TakenSeat } from './live-messages';
 import { LiveSeats } from './live-seats';
 import { SseClients } from './sse-clients';
 
-const seatStreamParams = z.strictObject({ eventId: eventIdParam });
+export const seatStreamParams = z.strictObject({ eventId: eventIdParam });
 
 /** Every watcher of an event gets the same array: it is serialized once, not once per open page. */
 const serialized = new WeakMap<readonly TakenSeat[], string>();

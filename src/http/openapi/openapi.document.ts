@@ -9,6 +9,8 @@ import {
 } from '../../read-model/list-event-tickets/list-event-tickets.request';
 import { salesByEventParams } from '../../read-model/sales-by-event/sales-by-event.request';
 import { zoneSeatMapParams } from '../../read-model/zone-seat-map/zone-seat-map.request';
+import { seatStreamParams } from '../../live/seat-stream.http.controller';
+import { opsQuery } from '../../ops/dashboard/ops-dashboard.http.controller';
 import {
   errorBodySchema,
   eventResponseSchema,
@@ -70,7 +72,8 @@ export function buildOpenApiDocument(version: string) {
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
       { name: 'admin', description: 'Opening a sale' },
-      { name: 'operations', description: 'Health and outbox' },
+      { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },
+      { name: 'operations', description: 'Health, outbox and the ops view' },
     ],
     components: {
       securitySchemes: {
@@ -153,6 +156,29 @@ export function buildOpenApiDocument(version: string) {
           responses: { '200': ok('The venue', venueResponseSchema), '404': error('NOT_FOUND') },
         },
       },
+      '/api/v1/events': {
+        get: {
+          tags: ['catalog'],
+          summary: 'The events on sale',
+          responses: { '200': ok('The events', z.array(eventResponseSchema)) },
+        },
+      },
+      '/api/v1/events/{eventId}/seat-stream': {
+        get: {
+          tags: ['live'],
+          summary: "Server-sent events: a snapshot of the event's taken seats, then each seat as it is taken",
+          requestParams: { path: seatStreamParams },
+          responses: {
+            '200': {
+              description: 'An event stream (text/event-stream) of `snapshot` and `seats` messages',
+              content: { 'text/event-stream': { schema: z.string() } },
+            },
+            '400': error('VALIDATION_FAILED'),
+            '404': error('NOT_FOUND'),
+            '503': error('Too many open streams on this process', retryAfter),
+          },
+        },
+      },
       '/api/v1/events/{eventId}': {
         get: {
           tags: ['catalog'],
@@ -181,6 +207,29 @@ export function buildOpenApiDocument(version: string) {
           tags: ['operations'],
           summary: 'Outbox backlog',
           responses: { '200': ok('The backlog', outboxSchema) },
+        },
+      },
+      '/api/v1/ops/dashboard': {
+        get: {
+          tags: ['operations'],
+          summary: 'The ops view figures once: outcomes, purchase rate, outbox, pipelines, sales by zone',
+          requestParams: { query: opsQuery },
+          responses: { '200': ok('The figures', z.looseObject({})), '400': error('VALIDATION_FAILED') },
+        },
+      },
+      '/api/v1/ops/stream': {
+        get: {
+          tags: ['operations'],
+          summary: 'Server-sent events: the ops view figures once a second',
+          requestParams: { query: opsQuery },
+          responses: {
+            '200': {
+              description: 'An event stream (text/event-stream)',
+              content: { 'text/event-stream': { schema: z.string() } },
+            },
+            '400': error('VALIDATION_FAILED'),
+            '503': error('Too many open streams on this process', retryAfter),
+          },
         },
       },
       '/health/live': {

@@ -6,7 +6,7 @@ import { SseClients } from '../../live/sse-clients';
 import { eventIdParam } from '../../read-model/read-model.request';
 import { OpsDashboard } from './ops-dashboard';
 
-const opsQuery = z.strictObject({ eventId: eventIdParam.optional() });
+export const opsQuery = z.strictObject({ eventId: eventIdParam.optional() });
 
 @Controller('api/v1/ops')
 export class OpsDashboardHttpController {
