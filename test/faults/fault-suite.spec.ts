@@ -172,7 +172,9 @@ describe('fault suite', () => {
       });
       probe = { status: response.status, retryAfter: response.headers.get('retry-after') };
       // Nothing else is done here: a worker notices the request, waits for the drain and rebuilds.
+      const lostAt = Date.now();
       await waitFor(() => zonesOpen(platform.redis, eventId), 60_000, 'the automatic rebuild');
+      console.log(`redis-keys-lost: both zones rebuilt by a worker ${Date.now() - lostAt} ms after the loss`);
     });
     expect(probe).toEqual({ status: 503, retryAfter: '1' });
     expect(platform.worker.output).toContain(`Redis lost seat maps of ${eventOfScenario}`);
@@ -185,10 +187,12 @@ describe('fault suite', () => {
     let eventOfScenario = '';
     const figures = await scenario('redis-restart', async (eventId) => {
       eventOfScenario = eventId;
+      const killedAt = Date.now();
       await redisServer.kill();
       await sleep(1000);
       await redisServer.restart({ wiped: false });
       await waitFor(() => answers(platform.redis), 30_000, 'Redis to answer again');
+      console.log(`redis-restart: Redis down ${Date.now() - killedAt} ms (SIGKILL, 1 s pause, restart on its AOF)`);
     });
     // appendfsync always: every reservation acknowledged before the kill came back with the seat maps.
     expect(platform.worker.output).not.toContain(`Redis lost seat maps of ${eventOfScenario}`);
@@ -214,7 +218,12 @@ describe('fault suite', () => {
       } finally {
         load.resume();
       }
+      const resumedAt = Date.now();
       await waitFor(() => zonesOpen(platform.redis, eventId), 60_000, 'the automatic rebuild');
+      console.log(
+        `redis-restart-empty: outbox backlog at the wipe ${backlogAtWipe}; both zones rebuilt ` +
+          `${Date.now() - resumedAt} ms after purchases resumed on the empty Redis`,
+      );
     });
     expect({ backlogAtWipe, mapAfterWipe }).toEqual({ backlogAtWipe: 0, mapAfterWipe: 0 });
     expect(platform.worker.output).toContain(`Redis lost seat maps of ${eventOfScenario}`);

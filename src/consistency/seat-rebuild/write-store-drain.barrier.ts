@@ -78,7 +78,8 @@ export class WriteStoreDrainBarrier {
       }
 
       const round = randomUUID();
-      await this.redis.set(this.keys.round, round);
+      // Expires: a round only matters while a pass waits for it.
+      await this.redis.set(this.keys.round, round, 'PX', 10 * ROUND_TIMEOUT_MS);
       if (!(await this.until(workers, (reports) => roundSettled(workers, reports, round), ROUND_TIMEOUT_MS, abort))) {
         return false;
       }

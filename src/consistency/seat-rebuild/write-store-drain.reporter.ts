@@ -11,6 +11,7 @@ import { REPORT_INTERVAL_MS, REPORT_TTL_MS, type DrainReport } from './drain-rep
 import { seatRebuildKeys, type SeatRebuildKeys } from './seat-rebuild.keys';
 
 const REMEMBERED_BARRIERS = 20;
+const WORKERS_INDEX_TTL_MS = 60_000;
 
 /**
  * Every worker runs one: it publishes a DrainReport about its write-store pipeline to Redis, so the worker
@@ -91,6 +92,8 @@ export class WriteStoreDrainReporter implements OnApplicationBootstrap, OnApplic
         .multi()
         .set(this.keys.worker(this.workerId), JSON.stringify(report), 'PX', REPORT_TTL_MS)
         .sadd(this.keys.workers, this.workerId)
+        // The index goes too once no worker of the namespace is left (a test run's, a bench's).
+        .pexpire(this.keys.workers, WORKERS_INDEX_TTL_MS)
         .exec();
       this.failures = 0;
     } catch (error) {
