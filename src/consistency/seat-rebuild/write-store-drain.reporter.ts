@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { topologyFor } from '../../messaging/topology';
@@ -22,7 +28,7 @@ const WORKERS_INDEX_TTL_MS = 60_000;
  * round settled once the oldest unacknowledged message is younger than that, on the same consumer.
  */
 @Injectable()
-export class WriteStoreDrainReporter implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WriteStoreDrainReporter implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WriteStoreDrainReporter.name);
   readonly workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly keys: SeatRebuildKeys;
@@ -32,7 +38,7 @@ export class WriteStoreDrainReporter implements OnApplicationBootstrap, OnApplic
   private receivedAtRound = 0;
   private epochAtRound = -1;
   private timer: NodeJS.Timeout | undefined;
-  private reporting = false;
+  private reporting: Promise<void> | undefined;
   private failures = 0;
 
   constructor(
@@ -48,12 +54,16 @@ export class WriteStoreDrainReporter implements OnApplicationBootstrap, OnApplic
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.report(), REPORT_INTERVAL_MS);
+    this.timer = setInterval(() => {
+      this.reporting ??= this.report().finally(() => (this.reporting = undefined));
+    }, REPORT_INTERVAL_MS);
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the Redis connection closes (WorkerRedisLifecycle). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.reporting;
     // Gone at once rather than after REPORT_TTL_MS: a drain in progress restarts without waiting for it.
     await this.redis
       .multi()
@@ -69,9 +79,7 @@ export class WriteStoreDrainReporter implements OnApplicationBootstrap, OnApplic
     if (this.barriers.length > REMEMBERED_BARRIERS) this.barriers.shift();
   }
 
-  async report(): Promise<void> {
-    if (this.reporting) return;
-    this.reporting = true;
+  private async report(): Promise<void> {
     try {
       const round = (await this.redis.get(this.keys.round)) ?? '';
       // Read after the round: whatever was received before the round began is counted in.
@@ -99,8 +107,6 @@ export class WriteStoreDrainReporter implements OnApplicationBootstrap, OnApplic
     } catch (error) {
       // Redis unreachable: the pipelines do not need it; only a seat-map rebuild waits for these reports.
       if (this.failures++ % 100 === 0) this.logger.warn(`drain report not written: ${(error as Error).message}`);
-    } finally {
-      this.reporting = false;
     }
   }
 }
