@@ -7,6 +7,7 @@ import { loadCatalog } from './catalog/catalog.loader';
 import { ConfigError, type AppConfig } from './config/app-config';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { replyToClientError } from './http/client-error.handler';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
 import { serveWebPages } from './live/web-pages';
 import { registerOpenApi } from './http/openapi/register-openapi';
@@ -25,6 +26,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     frameworkErrors: replyToRouterError,
+    clientErrorHandler: replyToClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {
     logger: nestLogger(config),

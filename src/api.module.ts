@@ -9,6 +9,7 @@ import { OpenSaleHttpController } from './catalog/open-sale/open-sale.http.contr
 import { SaleBootstrap } from './catalog/sale-bootstrap';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { SeatRebuildRequests } from './consistency/seat-rebuild/seat-rebuild.requests';
 import { UnhandledExceptionsLogger } from './cqrs/unhandled-exceptions.logger';
 import { topologyFor } from './messaging/topology';
 import { AmqpPublisher } from './messaging/amqp-publisher';
@@ -62,6 +63,7 @@ export class ApiModule {
         { provide: CATALOG, useValue: catalog },
         { provide: SEAT_MAP, useClass: RedisSeatMap },
         ReadModelEvents,
+        SeatRebuildRequests,
         {
           provide: AMQP_PUBLISHER,
           inject: [APP_CONFIG],

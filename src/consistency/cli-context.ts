@@ -7,6 +7,7 @@ import { ConfigError, type AppConfig } from '../config/app-config';
 import { loadConfig } from '../config/load-env';
 import { RedisSeatMap } from '../purchasing/seat-map/redis-seat-map';
 import { readModelConfig } from '../read-model/mikro-orm.config';
+import { ReadModelEvents } from '../read-model/read-model-events';
 import { TicketProjection } from '../read-model/ticket.projection';
 import { createRedisClient, type RedisClient } from '../redis/redis.factory';
 import { createDynamoDocumentClient } from '../write-store/dynamodb.client';
@@ -46,6 +47,7 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
   const db = createDynamoDocumentClient(config.DYNAMODB_ENDPOINT, config.DYNAMODB_REGION);
   const writeStore = new DynamoTicketWriteStore(db, config);
   const orm = await MikroORM.init(readModelConfig(config.MYSQL_URL));
+  const readModelEvents = new ReadModelEvents(orm);
   const consistency = new EventConsistency({
     seatMap: new RedisSeatMap(redis, config),
     events: new EventRepository(redis),
@@ -60,16 +62,7 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
     redis,
     orm,
     async readModelEvent(eventId) {
-      const rows = await orm.em
-        .fork()
-        .execute<{ event_id: string; venue_id: string; name: string; type: string; date: string | Date }[]>(
-          'select event_id, venue_id, name, type, date from events where event_id = ?',
-          [eventId],
-        );
-      const row = rows[0];
-      if (row === undefined) return undefined;
-      const date = row.date instanceof Date ? row.date.toISOString() : new Date(`${row.date}Z`).toISOString();
-      return { eventId: row.event_id, venueId: row.venue_id, name: row.name, type: row.type, date };
+      return (await readModelEvents.findSaleEvent(eventId))?.event;
     },
     async close() {
       await orm.close(true);

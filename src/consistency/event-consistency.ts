@@ -88,25 +88,38 @@ export class EventConsistency {
   }
 
   /**
-   * Rebuilds the event's Redis seat maps from the live tickets in DynamoDB, zone by zone (each zone one
-   * atomic script call). Run it when the pipelines have drained, before sales reopen: a ticket still on its
-   * way to DynamoDB would otherwise be missing from the rebuilt map.
+   * Rebuilds the event's MISSING Redis seat maps from the live tickets in DynamoDB, zone by zone (each zone
+   * one atomic script call; a zone that has a map is left alone), then restores the event's record. Run it
+   * once every ticket reserved in those zones before they went missing has reached DynamoDB: a ticket still
+   * on its way would come back as a free seat. `zones` limits it to the zones known to have been missing
+   * when that drain began (SeatMapRebuilder); without it, every missing zone.
    */
-  async rebuildSeats(eventId: string, progress: Progress, event?: SaleEvent): Promise<number> {
+  async rebuildSeats(
+    eventId: string,
+    progress: Progress,
+    event?: SaleEvent,
+    zones?: ReadonlySet<number>,
+  ): Promise<{ taken: number; rebuiltZones: number }> {
     const tickets = await this.deps.writeStore.listEventTickets(eventId);
     const venueId = event?.venueId ?? (await this.deps.events.find(eventId))?.venueId ?? tickets[0]?.venueId;
     const venue = venueId === undefined ? undefined : this.deps.venues.get(venueId);
     if (venue === undefined) throw new Error(`event ${eventId}: no venue known in Redis or DynamoDB`);
-    if (event !== undefined) await this.deps.events.create(event);
     const live = tickets.filter((t) => t.status === 'RESERVED');
     progress(`read ${live.length} live tickets of ${eventId} (${venue.venueId}) from DynamoDB`);
-    let total = 0;
+    let taken = 0;
+    let rebuiltZones = 0;
     for (const [i, zone] of venue.zones.entries()) {
-      const seats = live.filter((t) => t.zoneId === zone.zoneId);
-      total += await this.deps.seatMap.rebuildZone(eventId, zone, seats);
+      if (zones === undefined || zones.has(zone.zoneId)) {
+        const seats = live.filter((t) => t.zoneId === zone.zoneId);
+        const result = await this.deps.seatMap.rebuildZone(eventId, zone, seats);
+        taken += result.taken;
+        if (result.rebuilt) rebuiltZones++;
+      }
       if ((i + 1) % 10 === 0 || i === venue.zones.length - 1)
-        progress(`zones ${i + 1}/${venue.zones.length}, seats taken ${total}`);
+        progress(`zones ${i + 1}/${venue.zones.length}: ${rebuiltZones} rebuilt, seats taken ${taken}`);
     }
-    return total;
+    // Last: the record makes the event look whole to the API, so it comes back once its zones have.
+    if (event !== undefined) await this.deps.events.create(event);
+    return { taken, rebuiltZones };
   }
 }

@@ -4,10 +4,12 @@ import { outboxBacklog } from '../purchasing/outbox/outbox-backlog';
 import { eventArgument, openCliContext, runCli } from './cli-context';
 
 /**
- * `npm run rebuild:seats -- --event <id> [--force]`: rebuilds the event's Redis seat maps (and its event
- * record) from the live tickets in DynamoDB. Refuses while the outbox or the write-store queue still holds
- * tickets, since those are not in DynamoDB yet (--force overrides; a batch the worker is writing at this very
- * moment is not visible to either check, so run it a few seconds after both are empty). Safe to run twice.
+ * `npm run rebuild:seats -- --event <id> [--force]`: rebuilds the event's MISSING Redis seat maps (and its
+ * event record) from the live tickets in DynamoDB; zones that have a map are left alone. The worker does this
+ * by itself (SeatMapRebuilder); this is the operator's tool for a platform without a running worker. Refuses
+ * while the outbox or the write-store queue still holds tickets, since those are not in DynamoDB yet (--force
+ * overrides; a batch a worker is writing at this very moment is not visible to either check, so run it a few
+ * seconds after both are empty, or stop the workers first). Safe to run twice.
  */
 runCli(async () => {
   const eventId = eventArgument(process.argv);
@@ -36,8 +38,14 @@ runCli(async () => {
     }
     const event = await context.readModelEvent(eventId);
     const started = Date.now();
-    const taken = await context.consistency.rebuildSeats(eventId, (m) => console.log(`  ${m}`), event);
-    console.log(`rebuilt the seat map of ${eventId}: ${taken} seats taken, in ${Date.now() - started} ms`);
+    const { taken, rebuiltZones } = await context.consistency.rebuildSeats(
+      eventId,
+      (m) => console.log(`  ${m}`),
+      event,
+    );
+    console.log(
+      `rebuilt ${rebuiltZones} missing zone(s) of ${eventId}: ${taken} seats taken, in ${Date.now() - started} ms`,
+    );
     return 0;
   } finally {
     await context.close();

@@ -80,6 +80,10 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   private flushing: Promise<void> = Promise.resolve();
   private closing = false;
   private reconnecting = false;
+  /** Messages delivered and not yet acknowledged, with their delivery number, oldest first (Map keeps order). */
+  private readonly unsettled = new Map<ConsumeMessage, number>();
+  private delivered = 0;
+  private consumerEpoch = 0;
   handled = 0;
   deadLettered = 0;
 
@@ -89,6 +93,21 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
 
   get consuming(): boolean {
     return this.channel !== undefined && !this.closing;
+  }
+
+  /**
+   * What a drain barrier needs to know (see WriteStoreDrainReporter): how many messages this server has
+   * received, the delivery number of the oldest one not yet acknowledged (none: Infinity), and the consumer's
+   * epoch, which changes whenever the channel is replaced, since its unacknowledged messages then go back
+   * to the queue.
+   */
+  get settlement(): { delivered: number; oldestUnsettled: number; epoch: number } {
+    const oldest = this.unsettled.values().next();
+    return {
+      delivered: this.delivered,
+      oldestUnsettled: oldest.done ? Infinity : oldest.value,
+      epoch: this.consumerEpoch,
+    };
   }
 
   constructor(private readonly options: PipelineServerOptions) {
@@ -135,6 +154,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     channel.on('error', (error: Error) => this.log.warn(`broker channel error: ${error.message}`));
     this.connection = connection;
     this.channel = channel;
+    this.consumerEpoch++;
     const { consumerTag } = await channel.consume(this.options.queue, (message) => this.onMessage(message), {
       noAck: false,
     });
@@ -149,6 +169,8 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     // The messages of the lost channel will be redelivered; their acks can no longer be sent.
     this.buffer = [];
     this.channel = undefined;
+    this.unsettled.clear();
+    this.consumerEpoch++;
     for (let attempt = 1; !this.closing; attempt++) {
       try {
         await this.start();
@@ -164,6 +186,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   private onMessage(message: ConsumeMessage | null): void {
     if (message === null) return; // consumer cancelled by the broker (queue deleted): recover() follows
     this.options.onMessages?.('consumed', 1);
+    this.unsettled.set(message, ++this.delivered);
     const bytes = message.content.length;
     if (bytes > (this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES)) {
       void this.deadLetter([{ message, content: message.content, reason: `OVERSIZED: ${bytes} bytes` }], 0);
@@ -242,6 +265,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     for (const owner of owners)
       if (owner.failure === undefined && owner.rejected.length === 0) {
         channel.ack(owner.message);
+        this.unsettled.delete(owner.message);
         acked++;
       }
     this.handled += batch.length;
@@ -308,7 +332,10 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     }
     try {
       await channel.waitForConfirms();
-      for (const { message } of letters) channel.ack(message);
+      for (const { message } of letters) {
+        channel.ack(message);
+        this.unsettled.delete(message);
+      }
       this.deadLettered += letters.length;
       this.options.onMessages?.('dead_lettered', letters.length);
       this.log.warn(`${letters.length} message(s) dead-lettered: ${letters[0]!.reason}`);

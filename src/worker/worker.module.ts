@@ -3,13 +3,23 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Registry } from 'prom-client';
 import type { Catalog } from '../catalog/catalog.schema';
 import { CATALOG } from '../catalog/catalog.service';
+import { EventRepository } from '../catalog/event.repository';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
+import { SeatMapRebuilder } from '../consistency/seat-rebuild/seat-map.rebuilder';
+import { SeatRebuildRequests } from '../consistency/seat-rebuild/seat-rebuild.requests';
+import { WorkerRedisLifecycle, workerRedisProvider } from '../consistency/seat-rebuild/seat-rebuild.redis';
+import { WriteStoreBarrierPipelineController } from '../consistency/seat-rebuild/write-store-barrier.pipeline.controller';
+import { WriteStoreDrainBarrier } from '../consistency/seat-rebuild/write-store-drain.barrier';
+import { WriteStoreDrainReporter } from '../consistency/seat-rebuild/write-store-drain.reporter';
 import { UnhandledExceptionsLogger } from '../cqrs/unhandled-exceptions.logger';
 import { topologyFor } from '../messaging/topology';
 import { AmqpPublisher } from '../messaging/amqp-publisher';
 import { MetricsModule } from '../ops/metrics.module';
 import { AMQP_PUBLISHER } from '../purchasing/outbox/outbox-relay';
+import { RedisSeatMap } from '../purchasing/seat-map/redis-seat-map';
+import { SEAT_MAP } from '../purchasing/seat-map/seat-map.port';
+import { ReadModelEvents } from '../read-model/read-model-events';
 import { ReadModelPersistenceModule } from '../read-model/read-model-persistence.module';
 import { WriteStoreModule } from '../write-store/write-store.module';
 import type { AmqpPipelineServer } from './amqp-pipeline.server';
@@ -19,7 +29,10 @@ import { PIPELINE_SERVERS, WorkerHealthHttpController } from './worker-health.ht
 import { WorkerMetrics } from './worker-metrics';
 import { WriteStorePipelineController } from './write-store.pipeline.controller';
 
-/** The worker process: the two pipelines (DynamoDB write store, MySQL read model) and their health. */
+/**
+ * The worker process: the two pipelines (DynamoDB write store, MySQL read model) and their health, and the
+ * automatic rebuild of seat maps Redis has lost (the worker has the event store and sees the pipelines).
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, catalog: Catalog, servers: AmqpPipelineServer[], metrics: Registry): DynamicModule {
@@ -32,7 +45,12 @@ export class WorkerModule {
         ReadModelPersistenceModule,
         MetricsModule.forRoot(metrics),
       ],
-      controllers: [WriteStorePipelineController, ReadModelPipelineController, WorkerHealthHttpController],
+      controllers: [
+        WriteStorePipelineController,
+        ReadModelPipelineController,
+        WriteStoreBarrierPipelineController,
+        WorkerHealthHttpController,
+      ],
       providers: [
         { provide: CATALOG, useValue: catalog },
         { provide: PIPELINE_SERVERS, useValue: servers },
@@ -45,6 +63,16 @@ export class WorkerModule {
         CatalogSeeder,
         WorkerMetrics,
         UnhandledExceptionsLogger,
+        // Seat-map rebuild: Redis only for this, connected in the background (the pipelines do not need it).
+        workerRedisProvider,
+        WorkerRedisLifecycle,
+        { provide: SEAT_MAP, useClass: RedisSeatMap },
+        EventRepository,
+        ReadModelEvents,
+        SeatRebuildRequests,
+        WriteStoreDrainReporter,
+        WriteStoreDrainBarrier,
+        SeatMapRebuilder,
       ],
     };
   }

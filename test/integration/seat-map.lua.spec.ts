@@ -136,4 +136,40 @@ describe('seat map scripts on Redis', () => {
     expect(await redis.bitcount(zoneKeys(eventId, 8).seats)).toBe(reserved);
     await redis.del(zoneKeys(eventId, 8).counts, zoneKeys(eventId, 8).seats);
   });
+
+  describe('rebuild-zone.lua', () => {
+    it('rebuilds a missing zone with exactly the given seats taken and consistent counters', async () => {
+      const keys = zoneKeys(eventId, smallZone.zoneId);
+      await redis.del(keys.counts, keys.seats);
+      const result = await seatMap.rebuildZone(eventId, smallZone, [
+        { row: 'A', column: 1 },
+        { row: 'B', column: 3 },
+        { row: 'B', column: 3 },
+        { row: 'C', column: 1 }, // outside the 2-row grid: ignored
+      ]);
+      expect(result).toEqual({ rebuilt: true, taken: 2 });
+      expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 4, rowsLeft: { A: 2, B: 2 } });
+      expect((await reserve('A', 1)).code).toBe('SEAT_TAKEN');
+      expect((await reserve('A', 2)).code).toBe('RESERVED');
+    });
+
+    it('leaves a zone that has a map untouched, so a reservation made meanwhile is never freed', async () => {
+      expect((await reserve('B', 2)).code).toBe('RESERVED');
+      // A rebuild computed from a store that does not know of B2 yet:
+      expect(await seatMap.rebuildZone(eventId, smallZone, [{ row: 'A', column: 3 }])).toEqual({
+        rebuilt: false,
+        taken: 1,
+      });
+      expect((await reserve('B', 2)).code).toBe('SEAT_TAKEN');
+      expect((await reserve('A', 3)).code).toBe('RESERVED');
+      expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 4, rowsLeft: { A: 2, B: 2 } });
+    });
+
+    it('answers NOT_OPEN for every reservation while the zone is missing', async () => {
+      const keys = zoneKeys(eventId, smallZone.zoneId);
+      await redis.del(keys.counts, keys.seats);
+      expect((await reserve('A', 1)).code).toBe('NOT_OPEN');
+      expect(await redis.exists(keys.seats)).toBe(0);
+    });
+  });
 });

@@ -37,8 +37,17 @@ export class Platform {
       /** Redis settings for the API and the platform's own client, e.g. REDIS_CLUSTER_NODES. */
       redis?: Record<string, string>;
       deferWorker?: boolean;
+      /** A Redis of the test's own (test/support/redis-server.ts) for the API, the worker and the assertions. */
+      redisUrl?: string;
     } = {},
   ) {}
+
+  private get redisEnv(): Record<string, string> {
+    return {
+      ...(this.overrides.redisUrl !== undefined && { REDIS_URL: this.overrides.redisUrl }),
+      ...this.overrides.redis,
+    };
+  }
 
   /** Variables for the worker; `dynamoEndpoint`/`mysqlUrl` let a test route them through its proxies. */
   workerEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -46,6 +55,7 @@ export class Platform {
       DYNAMODB_ENDPOINT: this.dynalite.endpoint,
       MYSQL_URL: this.mysqlUrl,
       WORKER_PORT: String(this.workerPort),
+      ...this.redisEnv,
       ...this.overrides.worker,
       ...extra,
     };
@@ -57,7 +67,7 @@ export class Platform {
     const config = testConfig({
       DYNAMODB_ENDPOINT: this.dynalite.endpoint,
       MYSQL_URL: this.mysqlUrl,
-      ...this.overrides.redis,
+      ...this.redisEnv,
     });
     this.redis = createRedisClient(config, 5000, 'platform-test');
     await this.redis.connect();
@@ -90,7 +100,7 @@ export class Platform {
     return {
       PORT: String(this.apiPort),
       MYSQL_URL: this.mysqlUrl,
-      ...this.overrides.redis,
+      ...this.redisEnv,
       ...this.overrides.api,
       ...extra,
     };
@@ -114,23 +124,24 @@ export class Platform {
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   }
 
   /**
    * A client that retries: a refused connection (a process restarting) or a 503 is retried with the same
-   * Idempotency-Key, so a purchase is never doubled by its retries.
+   * Idempotency-Key, every 100 ms for up to a minute, so a purchase is never doubled by its retries.
    */
   async purchaseWithRetry(
     body: object,
     idempotencyKey: string,
   ): Promise<{ status: number; body: any; attempts: number }> {
+    const deadline = Date.now() + 60_000;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.request('POST', '/api/v1/tickets', body, { 'idempotency-key': idempotencyKey });
-        if (response.status !== 503 || attempt >= 100) return { ...response, attempts: attempt };
+        if (response.status !== 503 || Date.now() > deadline) return { ...response, attempts: attempt };
       } catch (error) {
-        if (attempt >= 100) throw error;
+        if (Date.now() > deadline) throw error;
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CatalogService } from '../../catalog/catalog.service';
+import { SeatRebuildRequests } from '../../consistency/seat-rebuild/seat-rebuild.requests';
 import { SEAT_MAP, type SeatMap } from '../seat-map/seat-map.port';
 import { rowIndexOf } from '../seat';
 import { newTicketId } from '../ticket-id';
@@ -18,6 +19,7 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
     private readonly catalog: CatalogService,
     private readonly eventBus: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly rebuildRequests: SeatRebuildRequests,
   ) {}
 
   async execute(command: PurchaseSeatCommand): Promise<PurchaseOutcome> {
@@ -66,7 +68,8 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
         return { kind: 'RESERVED', ticket: JSON.parse(result.payload) as TicketReservedData, replayed: true };
       case 'NOT_OPEN':
         // The event is known (checked above) and every zone is opened with it: a missing seat map means
-        // Redis lost it. Answer "retry later" until `rebuild:seats` restores it from the event store.
+        // Redis lost it. Ask a worker to rebuild it from the event store; "retry later" until it exists.
+        this.rebuildRequests.request(command.eventId);
         return {
           kind: 'SALE_UNAVAILABLE',
           message: `the seat map of event ${command.eventId} zone ${command.zoneId} is being restored; retry shortly`,

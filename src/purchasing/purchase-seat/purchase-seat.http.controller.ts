@@ -47,6 +47,8 @@ export class PurchaseSeatHttpController {
     }
     this.metrics.completed(outcome, startedAt);
     const { status, body: responseBody } = purchaseOutcomeToHttp(outcome);
+    // A seat map being rebuilt: the client retries, as after any other 503 (HttpErrorsFilter).
+    if (outcome.kind === 'SALE_UNAVAILABLE') void reply.header('retry-after', '1');
     await reply.code(status).send(responseBody);
   }
 }

@@ -1,12 +1,18 @@
--- Rebuilds a zone's seat map from the event store's live tickets (after Redis lost its data): every seat
--- free, counters full, then each listed seat taken. One atomic call per zone, and the same input always
--- gives the same map, so running it twice is safe.
+-- Rebuilds a zone's seat map from the event store's live tickets (after Redis lost it): every seat free,
+-- counters full, then each listed seat taken. Only a MISSING zone is rebuilt: while its counts hash is
+-- absent the reservation script answers "not open" and takes no seat, so nothing this script writes can
+-- overwrite a reservation. A zone that exists (reopened, or rebuilt by another process) is left untouched,
+-- which also makes running it twice safe. One atomic call per zone.
 -- KEYS: 1 counts hash, 2 seat bitmap
 -- ARGV: 1 rows, 2 columns, then pairs (row index 0-based, column 1-based) of the taken seats
--- Returns the number of seats taken.
+-- Returns {1, seats taken} when rebuilt now, {0, seats taken in the existing map} when it existed.
 local rows = tonumber(ARGV[1])
 local cols = tonumber(ARGV[2])
-redis.call('DEL', KEYS[1], KEYS[2])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local left = tonumber(redis.call('HGET', KEYS[1], 'zone') or rows * cols)
+  return {0, rows * cols - left}
+end
+redis.call('DEL', KEYS[2])
 local rowLeft = {}
 for r = 0, rows - 1 do rowLeft[r] = cols end
 local taken = 0
@@ -26,4 +32,4 @@ for r = 0, rows - 1 do
   fields[#fields + 1] = rowLeft[r]
 end
 redis.call('HSET', KEYS[1], unpack(fields))
-return taken
+return {1, taken}

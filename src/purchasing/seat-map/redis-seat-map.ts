@@ -13,7 +13,14 @@ import {
   ticketCacheKey,
   zoneKeys,
 } from './seat-map.keys';
-import type { ReservationResult, ReserveRequest, SeatMap, ZoneCounters, ZoneSnapshot } from './seat-map.port';
+import type {
+  ReservationResult,
+  ReserveRequest,
+  SeatMap,
+  ZoneCounters,
+  ZoneRebuild,
+  ZoneSnapshot,
+} from './seat-map.port';
 
 const script = (name: string): string => readFileSync(join(__dirname, name), 'utf8');
 
@@ -36,7 +43,13 @@ interface SeatScripts {
   ): Promise<ScriptReply>;
   releaseSeat(counts: string, seats: string, rowIndex: number, column: number, rowField: string): Promise<number>;
   openZone(counts: string, seats: string, rows: number, cols: number): Promise<number>;
-  rebuildZone(counts: string, seats: string, rows: number, cols: number, ...takenPairs: number[]): Promise<number>;
+  rebuildZone(
+    counts: string,
+    seats: string,
+    rows: number,
+    cols: number,
+    ...takenPairs: number[]
+  ): Promise<[rebuilt: number, taken: number]>;
 }
 
 const OUTCOMES = ['RESERVED', 'SEAT_TAKEN', 'ROW_SOLD_OUT', 'ZONE_SOLD_OUT', 'NOT_OPEN'] as const;
@@ -138,10 +151,21 @@ export class RedisSeatMap implements SeatMap {
     return { ...counters, taken };
   }
 
-  async rebuildZone(eventId: string, zone: Zone, taken: readonly { row: string; column: number }[]): Promise<number> {
+  async rebuildZone(
+    eventId: string,
+    zone: Zone,
+    taken: readonly { row: string; column: number }[],
+  ): Promise<ZoneRebuild> {
     const keys = zoneKeys(eventId, zone.zoneId);
     const pairs = taken.flatMap((seat) => [rowIndexOf(seat.row), seat.column]);
-    return this.scripts.rebuildZone(keys.counts, keys.seats, zone.rowCount, zone.colCount, ...pairs);
+    const [rebuilt, seats] = await this.scripts.rebuildZone(
+      keys.counts,
+      keys.seats,
+      zone.rowCount,
+      zone.colCount,
+      ...pairs,
+    );
+    return { rebuilt: rebuilt === 1, taken: seats };
   }
 
   async claimIdempotencyKey(key: string, fingerprint: string, ttlSeconds: number): Promise<string | null> {

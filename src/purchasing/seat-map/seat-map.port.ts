@@ -27,6 +27,13 @@ export interface ZoneSnapshot extends ZoneCounters {
   taken: [string, number][];
 }
 
+export interface ZoneRebuild {
+  /** False when the zone had a seat map already: it was left as it was. */
+  rebuilt: boolean;
+  /** Seats taken in the zone's map after the call. */
+  taken: number;
+}
+
 /** The seat inventory: the atomic reservation and what surrounds it. */
 export interface SeatMap {
   reserve(request: ReserveRequest): Promise<ReservationResult>;
@@ -36,8 +43,11 @@ export interface SeatMap {
   counters(eventId: string, zoneId: number): Promise<ZoneCounters | null>;
   /** The zone's bitmap and counters as they are; null when the zone has no seat map. */
   snapshotZone(eventId: string, zone: Zone): Promise<ZoneSnapshot | null>;
-  /** Replaces the zone's seat map with one where exactly the given seats are taken. */
-  rebuildZone(eventId: string, zone: Zone, taken: readonly { row: string; column: number }[]): Promise<number>;
+  /**
+   * Creates a MISSING zone's seat map with exactly the given seats taken; a zone that has a map is left as it
+   * is (a reservation may have taken a seat the caller does not know of).
+   */
+  rebuildZone(eventId: string, zone: Zone, taken: readonly { row: string; column: number }[]): Promise<ZoneRebuild>;
   /** Records which request an idempotency key belongs to; returns the fingerprint stored before, if any. */
   claimIdempotencyKey(key: string, fingerprint: string, ttlSeconds: number): Promise<string | null>;
 }
