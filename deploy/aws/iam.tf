@@ -26,8 +26,13 @@ locals {
       aws_ssm_parameter.redis_password.arn,
       aws_ssm_parameter.mysql_password.arn,
     ]
-    worker = [aws_ssm_parameter.worker_image.arn, aws_ssm_parameter.rabbitmq_password.arn, aws_ssm_parameter.mysql_password.arn]
-    redis  = [aws_ssm_parameter.redis_password.arn]
+    worker = [
+      aws_ssm_parameter.worker_image.arn,
+      aws_ssm_parameter.rabbitmq_password.arn,
+      aws_ssm_parameter.mysql_password.arn,
+      aws_ssm_parameter.redis_password.arn,
+    ]
+    redis = [aws_ssm_parameter.redis_password.arn]
   }
 }
 

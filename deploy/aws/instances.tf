@@ -54,6 +54,8 @@ resource "aws_instance" "broker" {
     mysql_pass_param    = aws_ssm_parameter.mysql_password.name
     mysql_primary       = aws_db_instance.primary.address
     rabbitmq_pass_param = aws_ssm_parameter.rabbitmq_password.name
+    redis_pass_param    = aws_ssm_parameter.redis_password.name
+    redis_host          = aws_instance.redis.private_ip
     # This instance runs the broker itself, then the migrations, then its worker.
     run_broker  = true
     broker_host = "127.0.0.1"
@@ -88,6 +90,8 @@ resource "aws_instance" "worker" {
     mysql_pass_param    = aws_ssm_parameter.mysql_password.name
     mysql_primary       = aws_db_instance.primary.address
     rabbitmq_pass_param = aws_ssm_parameter.rabbitmq_password.name
+    redis_pass_param    = aws_ssm_parameter.redis_password.name
+    redis_host          = aws_instance.redis.private_ip
     run_broker          = false
     broker_host         = aws_instance.broker.private_ip
   })

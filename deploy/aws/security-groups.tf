@@ -1,6 +1,6 @@
 # One security group per tier; each opens only the ports its clients need, to those clients' groups.
 #
-#   clients ──80/443──► lb ──3000──► api ──6379──► redis
+#   clients ──80/443──► lb ──3000──► api ──6379──► redis ◄──6379── worker (seat-map rebuilds)
 #                                    api ──5672──► broker ◄──5672── worker
 #                                    api ──3306──► mysql  ◄──3306── worker
 #
@@ -140,6 +140,16 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_api" {
   from_port                    = 6379
   to_port                      = 6379
   referenced_security_group_id = aws_security_group.api.id
+}
+
+# The worker rebuilds seat maps Redis has lost, from DynamoDB.
+resource "aws_vpc_security_group_ingress_rule" "redis_from_worker" {
+  security_group_id            = aws_security_group.redis.id
+  description                  = "Redis from the worker (seat-map rebuilds)"
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+  referenced_security_group_id = aws_security_group.worker.id
 }
 
 # --- MySQL ------------------------------------------------------------------------------------------------

@@ -275,6 +275,7 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
         'broker 5672 from sg:worker',
         'worker 3001 from ${toset(var.monitoring_cidrs)}',
         'redis 6379 from sg:api',
+        'redis 6379 from sg:worker',
         'mysql 3306 from sg:api',
         'mysql 3306 from sg:worker',
       ].sort(),
