@@ -787,6 +787,7 @@ describe('fuzzing every endpoint (fast-check)', () => {
         name: 'GET /api/v1/events/:eventId/zones/:zoneId/seats',
         path: (a, b) => `/api/v1/events/${a}/zones/${b}/seats`,
       },
+      { name: 'GET /api/v1/ops/dashboard?eventId=', path: (a) => `/api/v1/ops/dashboard?eventId=${a}` },
     ];
 
     it.each(routes)('$name: arbitrary path segments, percent-encoded', async ({ name, path }) => {
