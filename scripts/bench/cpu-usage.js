@@ -89,4 +89,4 @@ function listenOverflows() {
   }
 }
 
-module.exports = { measureCpu, withDescendants, listenOverflows };
+module.exports = { cpuSeconds, measureCpu, withDescendants, listenOverflows };

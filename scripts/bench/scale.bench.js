@@ -15,6 +15,8 @@ const { promisify } = require('node:util');
 const autocannon = require('autocannon');
 
 const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
+const { cpuSeconds: processCpuSeconds } = require('./cpu-usage');
+const { seatConflictBodies } = require('./seat-plan');
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -27,47 +29,13 @@ const ONLY = arg('only', 'single-1,cluster-1,single-2,cluster-2').split(',');
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 const run = promisify(execFile);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const started = []; // every child process, killed at the end whatever happens
 
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function plan(eventId) {
-  const seats = [];
-  for (let zone = 1; zone <= 100 && seats.length < SEATS; zone++)
-    for (let r = 0; r < 26 && seats.length < SEATS; r++)
-      for (let c = 1; c <= 30 && seats.length < SEATS; c++)
-        seats.push({ venueId: 'Venue1', eventId, zoneId: zone, row: String.fromCharCode(65 + r), column: c });
-  const rnd = random(7);
-  const all = [...seats];
-  for (let i = 0; i < Math.round(SEATS * DUP); i++) all.push(seats[Math.floor(rnd() * seats.length)]);
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [all[i], all[j]] = [all[j], all[i]];
-  }
-  return all.map((s) => JSON.stringify(s));
-}
-
-/** CPU seconds a process has used so far (user + system), from /proc; 0 once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
+/** CPU seconds a process has used so far (user + system); 0 once it is gone. */
+const cpuSeconds = (pid) => processCpuSeconds(pid) ?? 0;
 
 /** Busy and total jiffies of the whole machine, from /proc/stat. */
 function machineTicks() {
@@ -171,7 +139,7 @@ async function measure(kind, apiCount) {
       body: JSON.stringify({ eventId, venueId: 'Venue1', name: 'Scale', type: 'bench', date: '2027-01-01T00:00:00Z' }),
     });
     if (opened.status !== 201) throw new Error(`could not open the sale: ${opened.status}`);
-    const bodies = plan(eventId);
+    const bodies = seatConflictBodies({ eventId, seats: SEATS, ratio: DUP, seed: 7 });
     // Request i goes to API i mod n: both get the same mix of first purchases and duplicates.
     const shares = apis.map((_, a) => bodies.filter((_, i) => i % apis.length === a));
 

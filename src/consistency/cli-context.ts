@@ -2,13 +2,10 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/mysql';
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { SaleEvent } from '../catalog/catalog.schema';
-import { EventRepository } from '../catalog/event.repository';
 import { ConfigError, type AppConfig } from '../config/app-config';
 import { loadConfig } from '../config/load-env';
-import { RedisSeatMap } from '../purchasing/seat-map/redis-seat-map';
 import { readModelConfig } from '../read-model/mikro-orm.config';
 import { ReadModelEvents } from '../read-model/read-model-events';
-import { TicketProjection } from '../read-model/ticket.projection';
 import { createRedisClient, type RedisClient } from '../redis/redis.factory';
 import { createDynamoDocumentClient } from '../write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../write-store/dynamo-ticket-write-store';
@@ -48,14 +45,7 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
   const writeStore = new DynamoTicketWriteStore(db, config);
   const orm = await MikroORM.init(readModelConfig(config.MYSQL_URL));
   const readModelEvents = new ReadModelEvents(orm);
-  const consistency = new EventConsistency({
-    seatMap: new RedisSeatMap(redis, config),
-    events: new EventRepository(redis),
-    venues: new Map(catalog.venues.map((v) => [v.venueId, v])),
-    writeStore,
-    orm,
-    projection: new TicketProjection(orm),
-  });
+  const consistency = EventConsistency.on(redis, config, catalog, writeStore, orm);
   return {
     config,
     consistency,

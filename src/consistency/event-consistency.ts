@@ -1,9 +1,13 @@
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { SaleEvent, Venue } from '../catalog/catalog.schema';
-import type { EventRepository } from '../catalog/event.repository';
+import type { Catalog } from '../catalog/catalog.schema';
+import { EventRepository } from '../catalog/event.repository';
+import type { AppConfig } from '../config/app-config';
+import { RedisSeatMap } from '../purchasing/seat-map/redis-seat-map';
+import type { RedisClient } from '../redis/redis.factory';
 import type { SeatMap } from '../purchasing/seat-map/seat-map.port';
 import { listEventTickets, deleteEventTickets } from '../read-model/event-tickets.maintenance';
-import type { TicketProjection } from '../read-model/ticket.projection';
+import { TicketProjection } from '../read-model/ticket.projection';
 import type { TicketWriteStore } from '../write-store/ticket-write-store.port';
 import { compareStores, type ComparisonReport } from './compare-stores';
 import { seatKeyOf, snapshotOf } from './store-snapshot';
@@ -27,6 +31,24 @@ const REPLAY_BATCH = 500;
  */
 export class EventConsistency {
   constructor(private readonly deps: ConsistencyDeps) {}
+
+  /** The three stores as the command-line tools and the tests reach them: Redis, a write store, an ORM. */
+  static on(
+    redis: RedisClient,
+    config: AppConfig,
+    catalog: Catalog,
+    writeStore: TicketWriteStore,
+    orm: MikroORM,
+  ): EventConsistency {
+    return new EventConsistency({
+      seatMap: new RedisSeatMap(redis, config),
+      events: new EventRepository(redis),
+      venues: new Map(catalog.venues.map((v) => [v.venueId, v])),
+      writeStore,
+      orm,
+      projection: new TicketProjection(orm),
+    });
+  }
 
   /** The event's venue: from the event record in Redis, else from the write store's tickets. */
   async venueOf(eventId: string): Promise<Venue | undefined> {

@@ -8,16 +8,13 @@ import type { Redis } from 'ioredis';
 import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import type { Catalog, Venue } from '../../src/catalog/catalog.schema';
-import { EventRepository } from '../../src/catalog/event.repository';
 import { OpenSaleCommand } from '../../src/catalog/open-sale/open-sale.command';
 import type { AppConfig } from '../../src/config/app-config';
 import { EventConsistency } from '../../src/consistency/event-consistency';
 import type { ComparisonReport } from '../../src/consistency/compare-stores';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
 import type { PurchaseOutcome } from '../../src/purchasing/purchase-outcome';
-import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
 import { listEventTickets } from '../../src/read-model/event-tickets.maintenance';
-import { TicketProjection } from '../../src/read-model/ticket.projection';
 import { REDIS } from '../../src/redis/redis.factory';
 import { createWorkerApp, type WorkerApp } from '../../src/worker/worker.app';
 import { createDynamoDocumentClient } from '../../src/write-store/dynamodb.client';
@@ -73,14 +70,7 @@ export class DomainHarness {
     const dynamoClient = createDynamoDocumentClient(dynalite.endpoint, config.DYNAMODB_REGION);
     const writeStore = new DynamoTicketWriteStore(dynamoClient, config);
     const redis = api.get<Redis>(REDIS);
-    const consistency = new EventConsistency({
-      seatMap: new RedisSeatMap(redis, config),
-      events: new EventRepository(redis),
-      venues: new Map(catalog.venues.map((v) => [v.venueId, v])),
-      writeStore,
-      orm,
-      projection: new TicketProjection(orm),
-    });
+    const consistency = EventConsistency.on(redis, config, catalog, writeStore, orm);
     return new DomainHarness(
       config,
       catalog,

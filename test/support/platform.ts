@@ -1,9 +1,6 @@
 import { MikroORM } from '@mikro-orm/mysql';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
-import { EventRepository } from '../../src/catalog/event.repository';
 import { EventConsistency } from '../../src/consistency/event-consistency';
-import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
-import { TicketProjection } from '../../src/read-model/ticket.projection';
 import { createRedisClient, type RedisClient } from '../../src/redis/redis.factory';
 import { createDynamoDocumentClient } from '../../src/write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
@@ -75,14 +72,7 @@ export class Platform {
     this.writeStore = new DynamoTicketWriteStore(this.dynamoClient, config);
     await this.writeStore.ensureTables();
     const catalog = loadCatalog(config.CATALOG_FILE);
-    this.consistency = new EventConsistency({
-      seatMap: new RedisSeatMap(this.redis, config),
-      events: new EventRepository(this.redis),
-      venues: new Map(catalog.venues.map((v) => [v.venueId, v])),
-      writeStore: this.writeStore,
-      orm: this.orm,
-      projection: new TicketProjection(this.orm),
-    });
+    this.consistency = EventConsistency.on(this.redis, config, catalog, this.writeStore, this.orm);
     this.apiPort = await freePort();
     this.workerPort = await freePort();
     if (!this.overrides.deferWorker) await this.startWorker();
