@@ -4,9 +4,10 @@ import { Logger } from '@nestjs/common';
 const RESTART_DELAY_MS = 1000;
 
 /**
- * API_PROCESSES > 1: this process only supervises. It forks that many API processes, which share the listening
- * socket (node:cluster hands connections round-robin), restarts one that dies, and on SIGTERM/SIGINT passes
- * the signal on and exits 0 once every process has shut down cleanly (1 otherwise). Each process runs its own
+ * API_PROCESSES > 1: this process only supervises. It forks that many API processes, which share the port: each
+ * binds its own HTTP_ACCEPT_SOCKETS sockets and the kernel spreads connections over them (with one socket,
+ * node:cluster hands connections round-robin through this process instead). It restarts one that dies, and on
+ * SIGTERM/SIGINT passes the signal on and exits 0 once every process has shut down cleanly (1 otherwise). Each process runs its own
  * outbox relay: the relays share the outbox through the consumer group, as separate API instances do.
  */
 export function superviseApiProcesses(count: number): void {

@@ -5,11 +5,12 @@ import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-env';
 import { exitOnSignals } from './shutdown';
 import { superviseApiProcesses } from './api-processes';
+import { listenApi } from './http/listen-api';
 
 async function serve(config: AppConfig): Promise<void> {
   const app = await createApiApp(config);
   exitOnSignals(app, 'Api');
-  await app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_BACKLOG });
+  await listenApi(app, config);
   new Logger('Api').log(`listening on ${config.HOST}:${config.PORT}`);
 }
 

@@ -63,7 +63,12 @@ const appConfigFields = z.object({
    * default (511) drops the rest's SYNs, which clients retry only after 1, 3, 7 s (seen as 10 s timeouts).
    */
   HTTP_BACKLOG: positiveInt.max(65_535).default(4096),
-  /** API processes sharing the port (node:cluster); 1 runs the API in this process. */
+  /**
+   * Listening sockets on the API's port (SO_REUSEPORT): Node accepts one connection per socket per event-loop
+   * turn, so under load a rush of new connections waits seconds with one socket (src/http/accept-sockets.ts).
+   */
+  HTTP_ACCEPT_SOCKETS: positiveInt.max(1024).default(64),
+  /** API processes sharing the port (node:cluster, each with its accept sockets); 1 runs the API in this process. */
   API_PROCESSES: positiveInt.max(64).default(1),
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
   OUTBOX_RELAY_ENABLED: z

@@ -1,9 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApiApp } from '../../src/api.app';
 import type { AppConfig } from '../../src/config/app-config';
+import { listenApi } from '../../src/http/listen-api';
 import { TEST_ADMIN_TOKEN } from './test-config';
 
-/** A real API listening on a loopback port, talked to over HTTP. */
+/** A real API listening on a loopback port, talked to over HTTP (testConfig: PORT 0, HOST 127.0.0.1). */
 export class ApiServer {
   app!: NestFastifyApplication;
   baseUrl = '';
@@ -11,8 +12,8 @@ export class ApiServer {
   static async start(config: AppConfig): Promise<ApiServer> {
     const server = new ApiServer();
     server.app = await createApiApp(config);
-    await server.app.listen(0, '127.0.0.1');
-    const address = server.app.getHttpServer().address() as { port: number };
+    // As main.api.ts listens: the backlog and every accept socket (config PORT 0: a free port).
+    const address = await listenApi(server.app, config);
     server.baseUrl = `http://127.0.0.1:${address.port}`;
     return server;
   }
