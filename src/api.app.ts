@@ -31,6 +31,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {
     logger: nestLogger(config),
     abortOnError: false,
+    // Fastify's own JSON parser: Nest's wrapper reads the body as a Buffer and builds a parser per request.
+    bodyParser: false,
   });
   app.useGlobalFilters(new HttpErrorsFilter());
   app

@@ -25,7 +25,7 @@ import { OutboxMetrics } from './purchasing/outbox/outbox-metrics';
 import { AMQP_PUBLISHER, OutboxRelay } from './purchasing/outbox/outbox-relay';
 import { PurchaseSeatHandler } from './purchasing/purchase-seat/purchase-seat.handler';
 import { PurchaseMetrics } from './purchasing/purchase-seat/purchase-metrics';
-import { PurchaseSeatHttpController } from './purchasing/purchase-seat/purchase-seat.http.controller';
+import { PurchaseSeatHttpRoute } from './purchasing/purchase-seat/purchase-seat.http.route';
 import { RedisSeatMap } from './purchasing/seat-map/redis-seat-map';
 import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
 import { ReadModelEvents } from './read-model/read-model-events';
@@ -50,8 +50,8 @@ export class ApiModule {
         ReadModelPersistenceModule,
         MetricsModule.forRoot(),
       ],
+      // POST /api/v1/tickets is registered on Fastify itself (PurchaseSeatHttpRoute, see createApiApp).
       controllers: [
-        PurchaseSeatHttpController,
         OpenSaleHttpController,
         CatalogHttpController,
         HealthHttpController,
@@ -77,6 +77,7 @@ export class ApiModule {
         OutboxRelay,
         OutboxMetrics,
         PurchaseMetrics,
+        PurchaseSeatHttpRoute,
         UnhandledExceptionsLogger,
         SeatFeed,
         LiveSeats,

@@ -49,6 +49,13 @@ export function toErrorResponse(
   return { status: 500, body: errorBody('INTERNAL', 'an unexpected error occurred') };
 }
 
+/** Answers an error in the API's shape: for the Nest routes through the filter below, and for the purchase route. */
+export function replyWithError(reply: FastifyReply, error: unknown, logger: Logger, requestId?: string): void {
+  const { status, body } = toErrorResponse(error, logger, requestId);
+  if (status === 503) void reply.header('retry-after', '1');
+  void reply.code(status).send(body);
+}
+
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
@@ -56,9 +63,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
-    const { status, body } = toErrorResponse(error, this.logger, request?.id);
-    if (status === 503) void reply.header('retry-after', '1');
-    void reply.code(status).send(body);
+    replyWithError(reply, error, this.logger, request?.id);
   }
 }
 

@@ -6,17 +6,22 @@ export interface TicketResponse extends TicketReservedData {
   readonly status: 'RESERVED';
 }
 
+// Half of a rush is refused: the same three bodies every time, built once.
+const SEAT_TAKEN: ErrorBody = { error: 'SEAT_TAKEN', message: 'the seat is taken' };
+const ROW_SOLD_OUT: ErrorBody = { error: 'ROW_SOLD_OUT', message: 'every seat of this row is taken' };
+const ZONE_SOLD_OUT: ErrorBody = { error: 'ZONE_SOLD_OUT', message: 'every seat of this zone is taken' };
+
 /** The single place a purchase outcome becomes an HTTP status; `never` keeps it exhaustive. */
 export function purchaseOutcomeToHttp(outcome: PurchaseOutcome): { status: number; body: TicketResponse | ErrorBody } {
   switch (outcome.kind) {
     case 'RESERVED':
       return { status: 201, body: { ...outcome.ticket, status: 'RESERVED' } };
     case 'SEAT_TAKEN':
-      return { status: 409, body: { error: 'SEAT_TAKEN', message: 'the seat is taken' } };
+      return { status: 409, body: SEAT_TAKEN };
     case 'ROW_SOLD_OUT':
-      return { status: 409, body: { error: 'ROW_SOLD_OUT', message: 'every seat of this row is taken' } };
+      return { status: 409, body: ROW_SOLD_OUT };
     case 'ZONE_SOLD_OUT':
-      return { status: 409, body: { error: 'ZONE_SOLD_OUT', message: 'every seat of this zone is taken' } };
+      return { status: 409, body: ZONE_SOLD_OUT };
     case 'NOT_FOUND':
       return { status: 404, body: { error: 'NOT_FOUND', message: outcome.message } };
     case 'SALE_UNAVAILABLE':
