@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load-env';
 import { readModelConfig } from '../read-model/mikro-orm.config';
 import { ReadModelEvents } from '../read-model/read-model-events';
 import { createRedisClient, type RedisClient } from '../redis/redis.factory';
-import { createDynamoDocumentClient } from '../write-store/dynamodb.client';
+import { createDynamoClients } from '../write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../write-store/dynamo-ticket-write-store';
 import { EventConsistency } from './event-consistency';
 
@@ -41,7 +41,7 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
   const catalog = loadCatalog(config.CATALOG_FILE);
   const redis = createRedisClient(config, 10_000, 'tickets-cli');
   await redis.connect();
-  const db = createDynamoDocumentClient(config.DYNAMODB_ENDPOINT, config.DYNAMODB_REGION);
+  const db = createDynamoClients(config.DYNAMODB_ENDPOINT, config.DYNAMODB_REGION);
   const writeStore = new DynamoTicketWriteStore(db, config);
   const orm = await MikroORM.init(readModelConfig(config.MYSQL_URL));
   const readModelEvents = new ReadModelEvents(orm);

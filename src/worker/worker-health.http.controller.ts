@@ -1,11 +1,10 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { FastifyReply } from 'fastify';
 import { CHECK_TIMEOUT_MS, sendReadiness } from '../ops/readiness';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
-import { DYNAMODB } from '../write-store/dynamodb.client';
+import { DYNAMODB, type DynamoClients } from '../write-store/dynamodb.client';
 import type { AmqpPipelineServer } from './amqp-pipeline.server';
 
 export const PIPELINE_SERVERS = Symbol('PIPELINE_SERVERS');
@@ -15,7 +14,7 @@ export class WorkerHealthHttpController {
   constructor(
     @Inject(PIPELINE_SERVERS) private readonly servers: AmqpPipelineServer[],
     @Inject(READ_MODEL_ORM) private readonly orm: MikroORM,
-    @Inject(DYNAMODB) private readonly dynamodb: DynamoDBDocumentClient,
+    @Inject(DYNAMODB) private readonly dynamodb: DynamoClients,
   ) {}
 
   @Get(['health', 'health/live'])
@@ -35,7 +34,9 @@ export class WorkerHealthHttpController {
       mysql: () => this.orm.em.fork().execute('select 1'),
       // The abort also cancels the SDK's own retries, which would outlast the check.
       dynamodb: () =>
-        this.dynamodb.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }),
+        this.dynamodb.document.send(new ListTablesCommand({ Limit: 1 }), {
+          abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+        }),
     });
   }
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 
 export interface DynaliteServer {
-  /** `http://127.0.0.1:<port>`, for `createDynamoDocumentClient`. */
+  /** `http://127.0.0.1:<port>`, for `createDynamoClients`. */
   readonly endpoint: string;
   close(): Promise<void>;
 }

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoJsonClient } from './dynamo-json.client';
 
 export const DYNAMODB = Symbol('DYNAMODB');
 
 export interface DynamoClientOptions {
-  /** Attempts per call including the first; the SDK backs off between them. The consumer retries after. */
+  /** Attempts per call including the first; the client backs off between them. The consumer retries after. */
   maxAttempts?: number;
   /** Bound on opening a TCP connection. */
   connectionTimeoutMs?: number;
@@ -15,61 +16,64 @@ export interface DynamoClientOptions {
 }
 
 /**
- * The document client of the write store. With an endpoint (dynalite, DynamoDB Local) it signs with dummy
- * credentials; without, the SDK's default chain finds real ones. Every call has a deadline: attempts x
- * (connection + request timeout) plus the SDK's backoff, a few seconds with the defaults, so a dead endpoint
- * fails the caller instead of hanging it.
+ * The write store's two clients on one endpoint, region and credential chain: the SDK's document client for
+ * tables, the event index and health checks, and the JSON client for the persist path, where the SDK's cost
+ * per call bounded the pipeline (see DynamoJsonClient).
  */
-export function createDynamoDocumentClient(
+export class DynamoClients {
+  constructor(
+    readonly document: DynamoDBDocumentClient,
+    readonly json: DynamoJsonClient,
+  ) {}
+
+  destroy(): void {
+    this.document.destroy();
+    this.json.destroy();
+  }
+}
+
+/**
+ * With an endpoint (dynalite, DynamoDB Local) both clients sign with dummy credentials; without, the SDK's
+ * default chain finds real ones and the JSON client uses the region's public endpoint. Every call has a
+ * deadline: attempts x (connection + request timeout) plus the backoff, a few seconds with the defaults, so a
+ * dead endpoint fails the caller instead of hanging it.
+ */
+export function createDynamoClients(
   endpoint: string | undefined,
   region: string,
   options: DynamoClientOptions = {},
-): DynamoDBDocumentClient {
+): DynamoClients {
+  const maxAttempts = options.maxAttempts ?? 3;
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? 1000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+  const maxSockets = options.maxSockets ?? 64;
   const client = new DynamoDBClient({
     region,
     ...(endpoint !== undefined && {
       endpoint,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
-    maxAttempts: options.maxAttempts ?? 3,
+    maxAttempts,
     requestHandler: {
-      connectionTimeout: options.connectionTimeoutMs ?? 1000,
-      requestTimeout: options.requestTimeoutMs ?? 5000,
+      connectionTimeout: connectionTimeoutMs,
+      requestTimeout: requestTimeoutMs,
       // Without it a breach of requestTimeout is only logged as a warning.
       throwOnRequestTimeout: true,
-      httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
-      httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
+      httpAgent: { keepAlive: true, maxSockets },
+      httpsAgent: { keepAlive: true, maxSockets },
     },
   });
-  return DynamoDBDocumentClient.from(client, {
+  const document = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
-}
-
-const TRANSIENT_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'UnprocessedRequestsError',
-  'SeatStreamContentionError',
-]);
-
-/**
- * True for failures that another attempt later may cure (throttling, 5xx, network, timeouts): the consumer
- * retries those with backoff. Anything else (validation, a missing table) is a bug or a misconfiguration.
- */
-export function isTransientDynamoError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (TRANSIENT_NAMES.has(error.name)) return true;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 500) return true;
-  const code = (error as { code?: string }).code;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|socket hang up/i.test(
-    `${code ?? ''} ${error.message}`,
-  );
+  const json = new DynamoJsonClient({
+    endpoint: endpoint ?? `https://dynamodb.${region}.amazonaws.com`,
+    region,
+    credentials: client.config.credentials,
+    maxAttempts,
+    connectionTimeoutMs,
+    requestTimeoutMs,
+    maxSockets,
+  });
+  return new DynamoClients(document, json);
 }

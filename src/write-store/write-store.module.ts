@@ -1,7 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { DYNAMODB, createDynamoDocumentClient } from './dynamodb.client';
+import { DYNAMODB, type DynamoClients, createDynamoClients } from './dynamodb.client';
 import { startDynalite, type DynaliteServer } from './dynalite.server';
 import { DynamoTicketWriteStore } from './dynamo-ticket-write-store';
 import { PersistTicketsHandler } from './persist-ticket/persist-ticket.handler';
@@ -27,7 +26,7 @@ export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
       provide: DYNAMODB,
       inject: [APP_CONFIG, EMBEDDED_DYNALITE],
       useFactory: (config: AppConfig, embedded: DynaliteServer | null) =>
-        createDynamoDocumentClient(config.DYNAMODB_ENDPOINT ?? embedded!.endpoint, config.DYNAMODB_REGION),
+        createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded!.endpoint, config.DYNAMODB_REGION),
     },
     { provide: TICKET_WRITE_STORE, useClass: DynamoTicketWriteStore },
     PersistTicketsHandler,
@@ -37,7 +36,7 @@ export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
 })
 export class WriteStoreModule implements OnApplicationShutdown {
   constructor(
-    @Inject(DYNAMODB) private readonly db: DynamoDBDocumentClient,
+    @Inject(DYNAMODB) private readonly db: DynamoClients,
     @Inject(EMBEDDED_DYNALITE) private readonly embedded: DynaliteServer | null,
   ) {}
 

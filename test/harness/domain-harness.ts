@@ -17,7 +17,7 @@ import type { PurchaseOutcome } from '../../src/purchasing/purchase-outcome';
 import { listEventTickets } from '../../src/read-model/event-tickets.maintenance';
 import { REDIS } from '../../src/redis/redis.factory';
 import { createWorkerApp, type WorkerApp } from '../../src/worker/worker.app';
-import { createDynamoDocumentClient } from '../../src/write-store/dynamodb.client';
+import { createDynamoClients } from '../../src/write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
@@ -47,7 +47,7 @@ export class DomainHarness {
     private readonly dynalite: DynaliteServer,
     private readonly orm: MikroORM,
     private readonly writeStore: DynamoTicketWriteStore,
-    private readonly dynamoClient: ReturnType<typeof createDynamoDocumentClient>,
+    private readonly dynamoClient: ReturnType<typeof createDynamoClients>,
     readonly consistency: EventConsistency,
     private readonly concurrency: number,
   ) {}
@@ -67,7 +67,7 @@ export class DomainHarness {
     await worker.app.init();
     await worker.app.startAllMicroservices();
     const api = await NestFactory.createApplicationContext(ApiModule.forRoot(config, catalog), { logger: ['error'] });
-    const dynamoClient = createDynamoDocumentClient(dynalite.endpoint, config.DYNAMODB_REGION);
+    const dynamoClient = createDynamoClients(dynalite.endpoint, config.DYNAMODB_REGION);
     const writeStore = new DynamoTicketWriteStore(dynamoClient, config);
     const redis = api.get<Redis>(REDIS);
     const consistency = EventConsistency.on(redis, config, catalog, writeStore, orm);

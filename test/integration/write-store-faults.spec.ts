@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createDynamoDocumentClient, isTransientDynamoError } from '../../src/write-store/dynamodb.client';
+import { createDynamoClients } from '../../src/write-store/dynamodb.client';
+import { isTransientDynamoError } from '../../src/write-store/dynamodb-errors';
 import { startDynalite } from '../../src/write-store/dynalite.server';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { reservedTicket } from '../support/dynalite';
@@ -22,7 +23,7 @@ describe('write store against an unreachable DynamoDB', () => {
 
   it('rejects with a transient error within a bounded time when dynalite has stopped', async () => {
     const dynalite = await startDynalite();
-    const db = createDynamoDocumentClient(dynalite.endpoint, 'us-east-1', { maxAttempts: 2 });
+    const db = createDynamoClients(dynalite.endpoint, 'us-east-1', { maxAttempts: 2 });
     const store = new DynamoTicketWriteStore(db, { DYNAMODB_TABLE_PREFIX: 'faults' });
     await store.ensureTables();
     await store.persist([ticket()]);
@@ -44,7 +45,7 @@ describe('write store against an unreachable DynamoDB', () => {
     });
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`;
-    const db = createDynamoDocumentClient(endpoint, 'us-east-1', { maxAttempts: 2, requestTimeoutMs: 500 });
+    const db = createDynamoClients(endpoint, 'us-east-1', { maxAttempts: 2, requestTimeoutMs: 500 });
     const store = new DynamoTicketWriteStore(db, { DYNAMODB_TABLE_PREFIX: 'faults' });
 
     const { error, ms } = await failure(store.persist([ticket()]));
@@ -60,7 +61,7 @@ describe('write store against an unreachable DynamoDB', () => {
   it('fails table creation at start-up within a bounded time when nothing listens on the endpoint', async () => {
     const dynalite = await startDynalite();
     await dynalite.close();
-    const db = createDynamoDocumentClient(dynalite.endpoint, 'us-east-1');
+    const db = createDynamoClients(dynalite.endpoint, 'us-east-1');
     const store = new DynamoTicketWriteStore(db, { DYNAMODB_TABLE_PREFIX: 'faults' });
 
     const { error, ms } = await failure(store.ensureTables());

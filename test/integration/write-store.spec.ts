@@ -10,6 +10,7 @@ import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import { TicketWriteStoreSaga } from '../../src/write-store/ticket-write-store.saga';
 import { EMBEDDED_DYNALITE, WriteStoreModule } from '../../src/write-store/write-store.module';
 import { reservedTicket, TestDynamo } from '../support/dynalite';
+import { ThrottlingProxy } from '../support/throttling-proxy';
 import { freshEventId, testConfig } from '../support/test-config';
 
 const statuses = (outcomes: PersistOutcome[]) => outcomes.map((o) => o.status);
@@ -185,21 +186,15 @@ describe('DynamoDB write store on dynalite', () => {
   });
 
   it('reports a conflicting ticket on the retry when the TicketCreation write failed after the append', async () => {
-    const db = dynamo.client();
+    // The second write of the pair is throttled once, as DynamoDB answers it; the stream append has landed.
+    const proxy = await ThrottlingProxy.start(new URL(dynamo.server.endpoint));
+    const db = dynamo.client({ maxAttempts: 1 }, proxy.endpoint);
     let failWrites = false;
-    // The second write of the pair fails once (a throttled BatchWriteItem); the stream append has landed.
-    db.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (failWrites && /BatchWrite/.test(context.commandName ?? '')) {
-          failWrites = false;
-          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
-            name: 'ThrottlingException',
-          });
-        }
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    proxy.throttle = (operation) => {
+      if (!failWrites || operation !== 'BatchWriteItem') return false;
+      failWrites = false;
+      return true;
+    };
     const own = new DynamoTicketWriteStore(db, { DYNAMODB_TABLE_PREFIX: prefixOf(store) });
     const seat = { zoneId: 1, row: 'J', column: 1 };
     const owner = reservedTicket(eventId, seat);
@@ -221,7 +216,9 @@ describe('DynamoDB write store on dynalite', () => {
       ].sort(),
     );
     expect(await own.persist([refused])).toEqual([retried]);
+    expect(proxy.throttled).toBe(1);
     db.destroy();
+    await proxy.close();
   });
 
   it('stores a ticket once when two workers get copies at the same moment, reporting it at most once each', async () => {

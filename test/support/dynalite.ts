@@ -1,6 +1,9 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
-import { createDynamoDocumentClient, type DynamoClientOptions } from '../../src/write-store/dynamodb.client';
+import {
+  createDynamoClients,
+  type DynamoClientOptions,
+  type DynamoClients,
+} from '../../src/write-store/dynamodb.client';
 import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 
@@ -10,29 +13,34 @@ let prefixes = 0;
 export class TestDynamo {
   private constructor(
     readonly server: DynaliteServer,
-    readonly db: DynamoDBDocumentClient,
+    readonly clients: DynamoClients,
   ) {}
+
+  /** The SDK's document client, for tests that read or plant items directly. */
+  get db(): DynamoClients['document'] {
+    return this.clients.document;
+  }
 
   static async start(): Promise<TestDynamo> {
     const server = await startDynalite();
-    return new TestDynamo(server, createDynamoDocumentClient(server.endpoint, 'us-east-1'));
+    return new TestDynamo(server, createDynamoClients(server.endpoint, 'us-east-1'));
   }
 
   /** A store on its own fresh tables, so tests in a file share nothing. */
   async freshStore(): Promise<DynamoTicketWriteStore> {
     prefixes++;
-    const store = new DynamoTicketWriteStore(this.db, { DYNAMODB_TABLE_PREFIX: `test${prefixes}` });
+    const store = new DynamoTicketWriteStore(this.clients, { DYNAMODB_TABLE_PREFIX: `test${prefixes}` });
     await store.ensureTables();
     return store;
   }
 
   /** Another client on the same server, e.g. with short timeouts. */
-  client(options: DynamoClientOptions = {}): DynamoDBDocumentClient {
-    return createDynamoDocumentClient(this.server.endpoint, 'us-east-1', options);
+  client(options: DynamoClientOptions = {}, endpoint = this.server.endpoint): DynamoClients {
+    return createDynamoClients(endpoint, 'us-east-1', options);
   }
 
   async close(): Promise<void> {
-    this.db.destroy();
+    this.clients.destroy();
     await this.server.close();
   }
 }

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/mysql';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { EventConsistency } from '../../src/consistency/event-consistency';
 import { createRedisClient, type RedisClient } from '../../src/redis/redis.factory';
-import { createDynamoDocumentClient } from '../../src/write-store/dynamodb.client';
+import { createDynamoClients } from '../../src/write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
 import { ChildProcessHandle, freePort } from './child-process';
@@ -25,7 +25,7 @@ export class Platform {
   redis!: RedisClient;
   consistency!: EventConsistency;
   writeStore!: DynamoTicketWriteStore;
-  private dynamoClient!: ReturnType<typeof createDynamoDocumentClient>;
+  private dynamoClient!: ReturnType<typeof createDynamoClients>;
 
   constructor(
     private readonly overrides: {
@@ -68,7 +68,7 @@ export class Platform {
     });
     this.redis = createRedisClient(config, 5000, 'platform-test');
     await this.redis.connect();
-    this.dynamoClient = createDynamoDocumentClient(this.dynalite.endpoint, 'us-east-1');
+    this.dynamoClient = createDynamoClients(this.dynalite.endpoint, 'us-east-1');
     this.writeStore = new DynamoTicketWriteStore(this.dynamoClient, config);
     await this.writeStore.ensureTables();
     const catalog = loadCatalog(config.CATALOG_FILE);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoClients } from '../../src/write-store/dynamodb.client';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -317,7 +318,9 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
       },
     } as unknown as DynamoDBDocumentClient;
     const prefix = hcl.variable.dynamodb_table_prefix![0].default as string;
-    await new DynamoTicketWriteStore(recorder, { DYNAMODB_TABLE_PREFIX: prefix }).ensureTables();
+    // Table creation uses the document client only.
+    const clients = { document: recorder } as DynamoClients;
+    await new DynamoTicketWriteStore(clients, { DYNAMODB_TABLE_PREFIX: prefix }).ensureTables();
     expect(created).toHaveLength(2);
     const tables = Object.values(resources('aws_dynamodb_table')).map(([t]) => t);
     for (const input of created) {
@@ -355,7 +358,8 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
   });
 
   it('lets the worker role make every DynamoDB call the worker makes, and the API role write nothing', () => {
-    // The SDK commands the write store and the worker's readiness check send, read from their sources.
+    // The calls the write store and the worker's readiness check make, read from their sources: SDK commands
+    // and the JSON client's operations (`json.call('PutItem', ...)`).
     const sources = ['src/write-store/dynamo-ticket-write-store.ts', 'src/worker/worker-health.http.controller.ts']
       .map((f) => readFileSync(join(root, f), 'utf8'))
       .join('\n');
@@ -366,9 +370,20 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
       BatchGet: 'BatchGetItem',
     };
     const used = [
-      ...new Set([...sources.matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${operations[m[1]!] ?? m[1]}`)),
+      ...new Set([
+        ...[...sources.matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${operations[m[1]!] ?? m[1]}`),
+        ...[...sources.matchAll(/json\.call(?:<[^(]*>)?\(\s*'(\w+)'/g)].map((m) => `dynamodb:${m[1]}`),
+      ]),
     ];
-    expect(used).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:ListTables', 'dynamodb:CreateTable']));
+    expect(used).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:ListTables',
+        'dynamodb:CreateTable',
+      ]),
+    );
     const allowed = (document: string) =>
       (hcl.data.aws_iam_policy_document![document]![0].statement as { actions: string[] }[]).flatMap((s) => s.actions);
     expect(used.filter((action) => !allowed('worker_dynamodb').includes(action))).toEqual([]);
