@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
 import { ApiModule } from './api.module';
 import { loadCatalog } from './catalog/catalog.loader';
 import { ConfigError, type AppConfig } from './config/app-config';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { replyToClientError } from './http/client-error.handler';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
+import { addResponseHeaders, nextRequestId } from './http/response-headers';
 import { serveWebPages } from './live/web-pages';
 import { registerOpenApi } from './http/openapi/register-openapi';
 import { nestLogger } from './logging/logger-option';
@@ -21,9 +20,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     logger: false,
-    // A caller's X-Request-Id is kept (it ties our logs to theirs); otherwise a fresh UUID.
+    // A caller's X-Request-Id is kept (it ties our logs to theirs); otherwise a fresh id.
     requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    genReqId: nextRequestId,
     return503OnClosing: true,
     frameworkErrors: replyToRouterError,
     clientErrorHandler: replyToClientError,
@@ -35,27 +34,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     bodyParser: false,
   });
   app.useGlobalFilters(new HttpErrorsFilter());
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      void reply.header('x-request-id', request.id);
-      done();
-    });
-  // A JSON API: keep the headers that protect it (nosniff, frame options, HSTS, referrer policy, no
-  // X-Powered-By) and skip those only HTML pages use, which cost time on every purchase (measured A/B).
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: false,
-    crossOriginEmbedderPolicy: false,
-    crossOriginOpenerPolicy: false,
-    crossOriginResourcePolicy: false,
-    originAgentCluster: false,
-    dnsPrefetchControl: false,
-    ieNoOpen: false,
-    permittedCrossDomainPolicies: false,
-    xssFilter: false,
-  });
+  addResponseHeaders(app.getHttpAdapter().getInstance());
   await serveWebPages(app);
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(rateLimit, {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { nextRequestId } from './response-headers';
 import type { Socket } from 'node:net';
 import { errorBody, type ErrorBody } from './error-body';
 
@@ -44,7 +44,7 @@ export function replyToClientError(error: Error & { code?: string }, socket: Soc
     `HTTP/1.1 ${status} ${reason}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(json)}\r\n` +
-      `X-Request-Id: ${randomUUID()}\r\n` +
+      `X-Request-Id: ${nextRequestId()}\r\n` +
       'Connection: close\r\n\r\n' +
       json,
     () => socket.destroy(),

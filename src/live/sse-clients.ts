@@ -86,7 +86,7 @@ export class SseClients implements BeforeApplicationShutdown {
   open(reply: FastifyReply): SseStream {
     reply.hijack();
     const response = reply.raw;
-    // Helmet's headers and the request id, set by the hooks before the hijack.
+    // The security headers and the request id, set by the hooks before the hijack.
     const earlier: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) earlier[name] = value;
     response.writeHead(200, {

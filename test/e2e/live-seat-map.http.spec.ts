@@ -108,7 +108,7 @@ describe('web pages and live streams (API and worker processes)', () => {
     expect(stream.status).toBe(200);
     expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     // The headers every answer carries survive the stream taking the response over.
-    expect(stream.response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(stream.response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
     expect(stream.response.headers.get('x-content-type-options')).toBe('nosniff');
     const snapshot = await stream.next('snapshot');
     expect(snapshot).toMatchObject({ eventId, venueId: 'TinyHall', complete: true });

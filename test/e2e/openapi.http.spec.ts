@@ -326,7 +326,7 @@ describe('OpenAPI: GET /docs and /docs/json', () => {
       expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
     }
     expect(csp).not.toContain('upgrade-insecure-requests'); // the assets must load over plain HTTP too
-    // The document keeps the API's headers; the API's own routes get no CSP (helmet's is off for them).
+    // The document keeps the API's headers; the API's own routes get no CSP (SECURITY_HEADERS has none).
     const json = await fetch(`${api.baseUrl}/docs/json`);
     expect(json.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await fetch(`${api.baseUrl}/api/v1/venues`)).headers.get('content-security-policy')).toBeNull();

@@ -39,7 +39,9 @@ describe('security of the HTTP surface', () => {
 
   it("answers every request with an X-Request-Id, keeping the caller's own", async () => {
     const generated = await api.request('GET', '/api/v1/venues');
-    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    const next = await api.request('GET', '/api/v1/venues');
+    expect(next.headers.get('x-request-id')).not.toBe(generated.headers.get('x-request-id'));
     const kept = await api.request('GET', '/api/v1/venues', { headers: { 'x-request-id': 'caller-abc-123' } });
     expect(kept.headers.get('x-request-id')).toBe('caller-abc-123');
   });

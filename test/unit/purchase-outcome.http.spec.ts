@@ -13,10 +13,11 @@ describe('purchase outcome to HTTP', () => {
   };
 
   it('maps every outcome to its status and error code', () => {
-    expect(purchaseOutcomeToHttp({ kind: 'RESERVED', ticket, replayed: false })).toEqual({
-      status: 201,
-      body: { ...ticket, status: 'RESERVED' },
-    });
+    const created = purchaseOutcomeToHttp({ kind: 'RESERVED', ticket, json: JSON.stringify(ticket), replayed: false });
+    expect(created).toEqual({ status: 201, json: expect.any(String) });
+    // The ticket's own JSON with the status appended: the TicketResponse, keys in the same order.
+    expect('json' in created && JSON.parse(created.json)).toEqual({ ...ticket, status: 'RESERVED' });
+    expect('json' in created && Object.keys(JSON.parse(created.json))).toEqual([...Object.keys(ticket), 'status']);
     expect(purchaseOutcomeToHttp({ kind: 'SEAT_TAKEN' })).toMatchObject({ status: 409, body: { error: 'SEAT_TAKEN' } });
     expect(purchaseOutcomeToHttp({ kind: 'ROW_SOLD_OUT' })).toMatchObject({
       status: 409,

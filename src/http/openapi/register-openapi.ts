@@ -10,7 +10,7 @@ const packageVersion = (): string =>
   (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
- * The docs pages' Content-Security-Policy (the API's JSON routes send none: helmet's is off there). Scripts
+ * The docs pages' Content-Security-Policy (the API's JSON routes send none, see SECURITY_HEADERS). Scripts
  * only from this origin; inline styles allowed, because Swagger UI sets style attributes (a browser test saw
  * the plugin's stock policy block them); no upgrade-insecure-requests, which would send the page's own
  * assets to https:// on a deployment served over plain HTTP.

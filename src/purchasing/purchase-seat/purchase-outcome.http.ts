@@ -11,11 +11,20 @@ const SEAT_TAKEN: ErrorBody = { error: 'SEAT_TAKEN', message: 'the seat is taken
 const ROW_SOLD_OUT: ErrorBody = { error: 'ROW_SOLD_OUT', message: 'every seat of this row is taken' };
 const ZONE_SOLD_OUT: ErrorBody = { error: 'ZONE_SOLD_OUT', message: 'every seat of this zone is taken' };
 
+/**
+ * A ticket's 201 body, a TicketResponse, as JSON text: the ticket's own JSON (the outbox payload) with the
+ * status appended, so a purchase serialises its ticket once.
+ */
+export const ticketResponseJson = (ticketJson: string): string => `${ticketJson.slice(0, -1)},"status":"RESERVED"}`;
+
+/** A response: an error body for Fastify to serialise, or JSON text sent as it is. */
+export type PurchaseHttpResponse = { status: number; body: ErrorBody } | { status: 201; json: string };
+
 /** The single place a purchase outcome becomes an HTTP status; `never` keeps it exhaustive. */
-export function purchaseOutcomeToHttp(outcome: PurchaseOutcome): { status: number; body: TicketResponse | ErrorBody } {
+export function purchaseOutcomeToHttp(outcome: PurchaseOutcome): PurchaseHttpResponse {
   switch (outcome.kind) {
     case 'RESERVED':
-      return { status: 201, body: { ...outcome.ticket, status: 'RESERVED' } };
+      return { status: 201, json: ticketResponseJson(outcome.json) };
     case 'SEAT_TAKEN':
       return { status: 409, body: SEAT_TAKEN };
     case 'ROW_SOLD_OUT':

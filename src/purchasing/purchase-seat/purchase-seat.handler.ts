@@ -23,7 +23,7 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
   ) {}
 
   async execute(command: PurchaseSeatCommand): Promise<PurchaseOutcome> {
-    const event = await this.catalog.findEventForSale(command.eventId);
+    const event = this.catalog.cachedEvent(command.eventId) ?? (await this.catalog.findEventForSale(command.eventId));
     if (event === undefined || event.venueId !== command.venueId) {
       return { kind: 'NOT_FOUND', message: `event ${command.eventId} at venue ${command.venueId} not found` };
     }
@@ -54,18 +54,24 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
       price: zone.ticketPrice,
       createdOn: new Date().toISOString(),
     };
+    const payload = JSON.stringify(ticket);
     const result = await this.seatMap.reserve({
       seat: command,
       ticketId: ticket.ticketId,
-      payload: JSON.stringify(ticket),
+      payload,
       ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
     });
     switch (result.code) {
       case 'RESERVED':
         this.eventBus.publish(new TicketReservedEvent(ticket));
-        return { kind: 'RESERVED', ticket, replayed: false };
+        return { kind: 'RESERVED', ticket, json: payload, replayed: false };
       case 'REPLAYED':
-        return { kind: 'RESERVED', ticket: JSON.parse(result.payload) as TicketReservedData, replayed: true };
+        return {
+          kind: 'RESERVED',
+          ticket: JSON.parse(result.payload) as TicketReservedData,
+          json: result.payload,
+          replayed: true,
+        };
       case 'NOT_OPEN':
         // The event is known (checked above) and every zone is opened with it: a missing seat map means
         // Redis lost it. Ask a worker to rebuild it from the event store; "retry later" until it exists.

@@ -12,6 +12,9 @@ import { idempotencyKeyHeader, purchaseSeatRequest } from './purchase-seat.reque
 
 export const PURCHASE_PATH = '/api/v1/tickets';
 
+/** What Fastify sends with a serialised object: the 201's text goes out with the same. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /**
  * POST /api/v1/tickets: zod in, PurchaseSeatCommand out, the outcome mapped to a status in one place.
  *
@@ -74,9 +77,13 @@ export class PurchaseSeatHttpRoute implements OnModuleInit {
       return;
     }
     this.metrics.completed(outcome, startedAt);
-    const { status, body: responseBody } = purchaseOutcomeToHttp(outcome);
+    const response = purchaseOutcomeToHttp(outcome);
+    if ('json' in response) {
+      void reply.code(response.status).header('content-type', JSON_CONTENT_TYPE).send(response.json);
+      return;
+    }
     // A seat map being rebuilt: the client retries, as after any other 503.
     if (outcome.kind === 'SALE_UNAVAILABLE') void reply.header('retry-after', '1');
-    void reply.code(status).send(responseBody);
+    void reply.code(response.status).send(response.body);
   }
 }
