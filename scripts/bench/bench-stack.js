@@ -45,11 +45,24 @@ function peakRssMiB(pid) {
 const nodeArgs = (name) => (process.env[name] ?? '').split(' ').filter(Boolean);
 const API_NODE_ARGS = nodeArgs('API_NODE_ARGS');
 
+function idlePriority(pid) {
+  const run = spawnSync('chrt', ['--all-tasks', '--idle', '--pid', '0', String(pid)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`chrt --idle ${pid} failed: ${run.error?.message ?? run.stderr}`);
+}
+
 /**
  * `workerNice` > 0 lowers the worker's (and dynalite's) scheduling priority: on one machine it lets the API
  * have the cores during the rush while the pipelines catch up in the gaps, as separate machines would.
+ * `workerIdle` goes further: SCHED_IDLE (`chrt --idle`, every thread), so the worker and dynalite run only on
+ * a core nothing else wants and yield it the moment the API, Redis or the load generator wakes up; a niced
+ * process still takes a share of a busy core and delays the wake-ups of the closed loop.
  */
-async function startStack({ apiNodeArgs = API_NODE_ARGS, env: extraEnv = {}, workerNice = 0 } = {}) {
+async function startStack({
+  apiNodeArgs = API_NODE_ARGS,
+  env: extraEnv = {},
+  workerNice = 0,
+  workerIdle = false,
+} = {}) {
   const [apiPort, workerPort, dynamoPort, redisPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -175,6 +188,8 @@ async function startStack({ apiNodeArgs = API_NODE_ARGS, env: extraEnv = {}, wor
     if (workerNice > 0) for (const role of ['worker', 'dynalite']) setPriority(stack.pids()[role], workerNice);
     await waitFor('the worker', () => answers(`http://127.0.0.1:${workerPort}/health`));
     await waitFor('the API', () => answers(`${stack.base}/health`));
+    // Once they are up, so that every thread they started (libuv's pool, V8's GC helpers) is covered.
+    if (workerIdle) for (const role of ['worker', 'dynalite']) idlePriority(stack.pids()[role]);
     return stack;
   } catch (error) {
     await stack.stop();

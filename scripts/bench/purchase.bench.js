@@ -4,7 +4,8 @@
 // prints the table JMeter users know, the API/ceiling throughput ratio, how long after the last response
 // each store caught up, and peak RSS. Results go to bench/results/<date>.json and .html (chart).
 // Usage: npm run bench -- [--ratios 0.1,0.3,0.5,0.7,0.9,1.1] [--connections 1000] [--seats 78000]
-//                         [--seed 7] [--api-processes 1] [--worker-nice 0] [--no-ceiling] [--scale]
+//                         [--seed 7] [--api-processes 1] [--worker-nice 0] [--worker-idle] [--no-ceiling]
+//                         [--scale]
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const cliProgress = require('cli-progress');
@@ -27,6 +28,7 @@ const SEED = Number(option('seed', 7));
 const WITH_CEILING = !args.includes('--no-ceiling');
 const API_PROCESSES = Number(option('api-processes', 1));
 const WORKER_NICE = Number(option('worker-nice', 0));
+const WORKER_IDLE = args.includes('--worker-idle');
 const DRAIN_TIMEOUT_MS = 600_000;
 const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
 
@@ -140,7 +142,11 @@ async function drain(stack, eventId, baseline, expected, lastResponse) {
 }
 
 async function main() {
-  const stack = await startStack({ env: { API_PROCESSES: String(API_PROCESSES) }, workerNice: WORKER_NICE });
+  const stack = await startStack({
+    env: { API_PROCESSES: String(API_PROCESSES) },
+    workerNice: WORKER_NICE,
+    workerIdle: WORKER_IDLE,
+  });
   const ceiling = WITH_CEILING ? await startCeiling(stack) : undefined;
   const ceilingRedis = new Redis(stack.ceilingRedisUrl);
   ceilingRedis.defineCommand('openZone', {
@@ -150,7 +156,8 @@ async function main() {
   const runs = [];
   console.log(
     `bench ladder: ${SEATS} seats of Venue1, duplicate ratios ${RATIOS.map((r) => `${Math.round(r * 100)}%`).join(' ')}, ` +
-      `${CONNECTIONS} connections, ${API_PROCESSES} API process(es), worker nice ${WORKER_NICE}, node ${process.version}`,
+      `${CONNECTIONS} connections, ${API_PROCESSES} API process(es), worker ${WORKER_IDLE ? 'SCHED_IDLE' : `nice ${WORKER_NICE}`}, ` +
+      `node ${process.version}`,
   );
   try {
     for (const ratio of RATIOS) {
@@ -209,6 +216,7 @@ async function main() {
     seed: SEED,
     apiProcesses: API_PROCESSES,
     workerNice: WORKER_NICE,
+    workerIdle: WORKER_IDLE,
     node: process.version,
     cores: require('node:os').availableParallelism(),
     runs,
