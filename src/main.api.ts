@@ -10,8 +10,9 @@ import { listenApi } from './http/listen-api';
 async function serve(config: AppConfig): Promise<void> {
   const app = await createApiApp(config);
   exitOnSignals(app, 'Api');
-  await listenApi(app, config);
-  new Logger('Api').log(`listening on ${config.HOST}:${config.PORT}`);
+  // The bound address, not the configured one: PORT=0 takes a free port.
+  const { address, port } = await listenApi(app, config);
+  new Logger('Api').log(`listening on ${address}:${port}`);
 }
 
 async function main(): Promise<void> {
