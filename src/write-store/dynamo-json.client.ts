@@ -44,9 +44,9 @@ const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * DynamoDB's JSON protocol over a keep-alive agent, requests signed by `aws4`: the write store's persist path
- * (conditional PutItem, BatchWriteItem, BatchGetItem, Query on one seat stream). Everything else goes through
- * the SDK's document client.
+ * DynamoDB's JSON protocol over a keep-alive agent, requests signed by `aws4`: the write store's item calls
+ * (conditional PutItem, BatchWriteItem, BatchGetItem, Query). Tables and the readiness check go through the
+ * SDK's document client.
  *
  * Why not the SDK here: one conditional PutItem through `@aws-sdk/lib-dynamodb` costs ~670 µs of client CPU
  * on this machine (middleware stack, schema serde, SigV4 through node:crypto KeyObjects, the retry strategy),

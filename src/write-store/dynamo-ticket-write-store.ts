@@ -31,8 +31,8 @@
  *
  * dynalite has no TransactWriteItems, and the design does not need it: the seat stream is the arbiter.
  *
- * The persist path (the four calls above and the stream Query) goes through DynamoJsonClient, at a fifth of
- * the SDK's CPU per call; tables and the event index go through the SDK's document client.
+ * Items go through DynamoJsonClient (the four calls above, and the Queries of a seat stream and of the event
+ * index), at a fifth of the SDK's CPU per call; tables are created through the SDK's document client.
  */
 import {
   type AttributeValue,
@@ -41,7 +41,6 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -206,7 +205,7 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       TableName: this.ticketsTable,
       IndexName: EVENT_INDEX,
       KeyConditionExpression: 'eventId = :eventId',
-      ExpressionAttributeValues: { ':eventId': eventId },
+      ExpressionAttributeValues: { ':eventId': { S: eventId } },
     });
   }
 
@@ -356,30 +355,25 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
     return found;
   }
 
-  /** One seat's stream: a few items, one page (a page holds up to 1 MB). */
-  private async readStream(streamId: string): Promise<SeatEvent[]> {
-    const items: SeatEvent[] = [];
+  private readStream(streamId: string): Promise<SeatEvent[]> {
+    return this.queryAll<SeatEvent>({
+      TableName: this.seatEventsTable,
+      KeyConditionExpression: 'streamId = :streamId',
+      ExpressionAttributeValues: { ':streamId': { S: streamId } },
+      ConsistentRead: true,
+    });
+  }
+
+  /** Every page of a Query (a page holds up to 1 MB), its items unmarshalled. */
+  private async queryAll<T>(input: object): Promise<T[]> {
+    const items: T[] = [];
     let startKey: Item | undefined;
     do {
       const page = await this.db.json.call<{ Items?: Item[]; LastEvaluatedKey?: Item }>('Query', {
-        TableName: this.seatEventsTable,
-        KeyConditionExpression: 'streamId = :streamId',
-        ExpressionAttributeValues: { ':streamId': { S: streamId } },
-        ConsistentRead: true,
+        ...input,
         ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
       });
-      for (const item of page.Items ?? []) items.push(unmarshall(item) as SeatEvent);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
-  }
-
-  private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
-    const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.document.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...((page.Items ?? []) as T[]));
+      for (const item of page.Items ?? []) items.push(unmarshall(item) as T);
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return items;

@@ -17,8 +17,8 @@ export interface DynamoClientOptions {
 
 /**
  * The write store's two clients on one endpoint, region and credential chain: the SDK's document client for
- * tables, the event index and health checks, and the JSON client for the persist path, where the SDK's cost
- * per call bounded the pipeline (see DynamoJsonClient).
+ * tables and health checks, and the JSON client for items, where the SDK's cost per call bounded the
+ * pipeline (see DynamoJsonClient).
  */
 export class DynamoClients {
   constructor(
