@@ -42,6 +42,9 @@ function peakRssMiB(pid) {
 }
 
 // API_NODE_ARGS / WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profile a process under load.
+// BENCH_CHILD_STDOUT=1 passes the children's stdout through (e.g. API_NODE_ARGS=--trace-gc); it is dropped
+// otherwise, since the processes log JSON lines the bench does not read.
+const CHILD_STDOUT = process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore';
 const nodeArgs = (name) => (process.env[name] ?? '').split(' ').filter(Boolean);
 const API_NODE_ARGS = nodeArgs('API_NODE_ARGS');
 
@@ -92,7 +95,7 @@ async function startStack({
     const child = spawn(command === 'node' ? process.execPath : command, [...nodeArgs, ...args], {
       cwd: ROOT,
       env,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', CHILD_STDOUT, 'inherit'],
     });
     children.push(child);
     return child;

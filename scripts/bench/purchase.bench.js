@@ -5,7 +5,7 @@
 // each store caught up, and peak RSS. Results go to bench/results/<date>.json and .html (chart).
 // Usage: npm run bench -- [--ratios 0.1,0.3,0.5,0.7,0.9,1.1] [--connections 1000] [--seats 78000]
 //                         [--seed 7] [--api-processes 1] [--worker-nice 0] [--worker-idle] [--no-ceiling]
-//                         [--scale]
+//                         [--warmup 20000] [--scale]
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const cliProgress = require('cli-progress');
@@ -29,6 +29,9 @@ const WITH_CEILING = !args.includes('--no-ceiling');
 const API_PROCESSES = Number(option('api-processes', 1));
 const WORKER_NICE = Number(option('worker-nice', 0));
 const WORKER_IDLE = args.includes('--worker-idle');
+// Requests each server gets before the ladder, on an event of their own, so the first ratio is not measured
+// on a cold JIT (the 10 % row used to carry the warm-up in its p99); 0 turns it off.
+const WARMUP = Number(option('warmup', 20_000));
 const DRAIN_TIMEOUT_MS = 600_000;
 const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
 
@@ -154,12 +157,34 @@ async function main() {
     lua: require('node:fs').readFileSync(join(ROOT, 'dist', 'purchasing', 'seat-map', 'open-zone.lua'), 'utf8'),
   });
   const runs = [];
+  const warmupPlan = (eventId) =>
+    seatConflictBodies({
+      eventId,
+      seats: Math.min(78_000, Math.round(WARMUP / 1.3)),
+      ratio: 0.3,
+      seed: SEED + 1,
+    }).slice(0, WARMUP);
   console.log(
     `bench ladder: ${SEATS} seats of Venue1, duplicate ratios ${RATIOS.map((r) => `${Math.round(r * 100)}%`).join(' ')}, ` +
       `${CONNECTIONS} connections, ${API_PROCESSES} API process(es), worker ${WORKER_IDLE ? 'SCHED_IDLE' : `nice ${WORKER_NICE}`}, ` +
       `node ${process.version}`,
   );
   try {
+    if (WARMUP > 0) {
+      console.log(`warm-up: ${WARMUP} requests to each server, on an event of their own (not in the table)`);
+      if (ceiling !== undefined) {
+        const ceilingEvent = `ceiling-warmup-${Date.now().toString(36)}`;
+        await openCeilingSale(ceilingRedis, ceilingEvent);
+        await load('warm-up', ceiling.base, warmupPlan(ceilingEvent), {});
+        if (process.env.BENCH_REDIS_URL === undefined) await ceilingRedis.flushdb();
+      }
+      const eventId = `bench-warmup-${Date.now().toString(36)}`;
+      await stack.openSale(eventId);
+      const baseline = await stack.pipelinesHandled();
+      const warm = await load('warm-up', stack.base, warmupPlan(eventId), {});
+      // The ladder starts with the pipelines idle, as each ratio after it does.
+      await drain(stack, eventId, baseline, warm.statuses['201'] ?? 0, Date.now());
+    }
     for (const ratio of RATIOS) {
       const tag = `${Math.round(ratio * 100)}`;
       console.log(`ratio ${tag}%:`);
@@ -217,6 +242,7 @@ async function main() {
     apiProcesses: API_PROCESSES,
     workerNice: WORKER_NICE,
     workerIdle: WORKER_IDLE,
+    warmupRequests: WARMUP,
     node: process.version,
     cores: require('node:os').availableParallelism(),
     runs,
