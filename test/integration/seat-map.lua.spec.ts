@@ -34,11 +34,14 @@ describe('seat map scripts on Redis', () => {
   });
 
   const seat = (row: string, column: number, zoneId = smallZone.zoneId) => ({ eventId, zoneId, row, column });
+  // Per event: a ticket's cache key is named by partition and ticket id only, and Redis is shared with every
+  // other test (and earlier runs, within the cache's TTL), so a fixed id could find another test's entry.
+  const ticketIdOf = (row: string, column: number) => `t-${eventId}-${row}${column}`;
   const reserve = (row: string, column: number, extra: { idempotencyKey?: string; zoneId?: number } = {}) =>
     seatMap.reserve({
       seat: seat(row, column, extra.zoneId),
-      ticketId: `t-${row}${column}`,
-      payload: JSON.stringify({ ticketId: `t-${row}${column}`, eventId: eventId }),
+      ticketId: ticketIdOf(row, column),
+      payload: JSON.stringify({ ticketId: ticketIdOf(row, column), eventId: eventId }),
       ...(extra.idempotencyKey !== undefined && { idempotencyKey: extra.idempotencyKey }),
     });
 
@@ -82,7 +85,9 @@ describe('seat map scripts on Redis', () => {
     await reserve('A', 3);
     await reserve('A', 3);
     const after = await redis.xrevrange(outbox, '+', '-', 'COUNT', 1000);
-    const mine = after.filter(([, fields]) => fields[1]!.includes(`"ticketId":"t-A3"`) && fields[1]!.includes(eventId));
+    const mine = after.filter(
+      ([, fields]) => fields[1]!.includes(`"ticketId":"${ticketIdOf('A', 3)}"`) && fields[1]!.includes(eventId),
+    );
     expect(mine).toHaveLength(1);
     expect(after.length - before.length).toBeGreaterThanOrEqual(1);
   });
@@ -103,17 +108,17 @@ describe('seat map scripts on Redis', () => {
     const key = `k-${eventId}`;
     expect((await reserve('B', 1, { idempotencyKey: key })).code).toBe('RESERVED');
     const replay = await reserve('B', 1, { idempotencyKey: key });
-    expect(replay).toEqual({ code: 'REPLAYED', payload: JSON.stringify({ ticketId: 't-B1', eventId }) });
+    expect(replay).toEqual({ code: 'REPLAYED', payload: JSON.stringify({ ticketId: ticketIdOf('B', 1), eventId }) });
     expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 3, B: 2 } });
   });
 
   it('writes the new ticket under its cache key with the reservation (with a TTL), and nothing for a refused seat', async () => {
     const partition = zoneKeys(eventId, 7).partition;
     expect((await reserve('A', 2, { zoneId: 99 })).code).toBe('NOT_OPEN');
-    expect(await redis.exists(ticketCacheKey(zoneKeys(eventId, 99).partition, 't-A2'))).toBe(0);
+    expect(await redis.exists(ticketCacheKey(zoneKeys(eventId, 99).partition, ticketIdOf('A', 2)))).toBe(0);
     expect((await reserve('A', 2)).code).toBe('RESERVED');
-    const cacheKey = ticketCacheKey(partition, 't-A2');
-    expect(await redis.get(cacheKey)).toBe(JSON.stringify({ ticketId: 't-A2', eventId }));
+    const cacheKey = ticketCacheKey(partition, ticketIdOf('A', 2));
+    expect(await redis.get(cacheKey)).toBe(JSON.stringify({ ticketId: ticketIdOf('A', 2), eventId }));
     const ttl = await redis.ttl(cacheKey);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(config.TICKET_CACHE_TTL_SECONDS);
