@@ -23,7 +23,8 @@ const option = (name, fallback) => {
 };
 const RATIOS = option('ratios', '0.1,0.3,0.5,0.7,0.9,1.1').split(',').map(Number);
 const CONNECTIONS = Number(option('connections', 1000));
-const SEATS = Math.min(Number(option('seats', 78_000)), 78_000);
+const VENUE_SEATS = 78_000;
+const SEATS = Math.min(Number(option('seats', VENUE_SEATS)), VENUE_SEATS);
 const SEED = Number(option('seed', 7));
 const WITH_CEILING = !args.includes('--no-ceiling');
 const API_PROCESSES = Number(option('api-processes', 1));
@@ -156,11 +157,20 @@ async function main() {
     numberOfKeys: 2,
     lua: require('node:fs').readFileSync(join(ROOT, 'dist', 'purchasing', 'seat-map', 'open-zone.lua'), 'utf8'),
   });
+  /** One load of the ceiling on a sale of its own, opened on its Redis database and emptied after. */
+  const loadCeiling = async (label, tag, bodiesFor, pids) => {
+    const eventId = `ceiling-${tag}-${Date.now().toString(36)}`;
+    await openCeilingSale(ceilingRedis, eventId);
+    const run = await load(label, ceiling.base, bodiesFor(eventId), pids);
+    // Its outbox is nobody's: empty the ceiling's database so Redis memory stays flat across ratios.
+    if (process.env.BENCH_REDIS_URL === undefined) await ceilingRedis.flushdb();
+    return run;
+  };
   const runs = [];
   const warmupPlan = (eventId) =>
     seatConflictBodies({
       eventId,
-      seats: Math.min(78_000, Math.round(WARMUP / 1.3)),
+      seats: Math.min(VENUE_SEATS, Math.round(WARMUP / 1.3)),
       ratio: 0.3,
       seed: SEED + 1,
     }).slice(0, WARMUP);
@@ -172,12 +182,7 @@ async function main() {
   try {
     if (WARMUP > 0) {
       console.log(`warm-up: ${WARMUP} requests to each server, on an event of their own (not in the table)`);
-      if (ceiling !== undefined) {
-        const ceilingEvent = `ceiling-warmup-${Date.now().toString(36)}`;
-        await openCeilingSale(ceilingRedis, ceilingEvent);
-        await load('warm-up', ceiling.base, warmupPlan(ceilingEvent), {});
-        if (process.env.BENCH_REDIS_URL === undefined) await ceilingRedis.flushdb();
-      }
+      if (ceiling !== undefined) await loadCeiling('warm-up', 'warmup', warmupPlan, {});
       const eventId = `bench-warmup-${Date.now().toString(36)}`;
       await stack.openSale(eventId);
       const baseline = await stack.pipelinesHandled();
@@ -188,19 +193,15 @@ async function main() {
     for (const ratio of RATIOS) {
       const tag = `${Math.round(ratio * 100)}`;
       console.log(`ratio ${tag}%:`);
-      let ceilingRun;
-      if (ceiling !== undefined) {
-        const ceilingEvent = `ceiling-${tag}-${Date.now().toString(36)}`;
-        await openCeilingSale(ceilingRedis, ceilingEvent);
-        ceilingRun = await load(
-          'ceiling',
-          ceiling.base,
-          seatConflictBodies({ eventId: ceilingEvent, seats: SEATS, ratio, seed: SEED }),
-          { ceiling: ceiling.pid, redis: stack.pids().redis },
-        );
-        // Its outbox is nobody's: empty the ceiling's database so Redis memory stays flat across ratios.
-        if (process.env.BENCH_REDIS_URL === undefined) await ceilingRedis.flushdb();
-      }
+      const ceilingRun =
+        ceiling === undefined
+          ? undefined
+          : await loadCeiling(
+              'ceiling',
+              tag,
+              (eventId) => seatConflictBodies({ eventId, seats: SEATS, ratio, seed: SEED }),
+              { ceiling: ceiling.pid, redis: stack.pids().redis },
+            );
       const eventId = `bench-${tag}-${Date.now().toString(36)}`;
       await stack.openSale(eventId);
       const bodies = seatConflictBodies({ eventId, seats: SEATS, ratio, seed: SEED });
