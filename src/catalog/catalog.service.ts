@@ -79,30 +79,43 @@ export class CatalogService {
   }
 
   /**
-   * Creates an event and opens every zone's seat map. Opening is idempotent, and it runs again when the
-   * event exists already with the same venue, so a creation cut short half-way is completed by a retry.
+   * Creates an event and opens every zone's seat map. A zone is opened empty only here, for an event no
+   * store knows yet; an event that exists is never opened again:
    *
-   * An event the read model knows but Redis does not was opened before and lost by Redis: opening it again
-   * would offer every seat anew, sold ones included. Its maps come back from the event store instead (the
-   * worker's rebuild). If the read model cannot answer, the event is taken as new (see ARCHITECTURE.md).
+   * - Its record is in Redis but a zone is not (a Redis Cluster shard lost its data, a key was evicted or
+   *   deleted): opening that zone would offer every seat anew, sold ones included. The zone comes back from
+   *   the event store instead (the worker's rebuild), and purchases of it answer 503 meanwhile.
+   * - Its record is gone but the read model knows it: Redis lost the event; the same rebuild restores it.
+   *
+   * The zones are opened before the record is written: purchases find an event only through its record, so
+   * no seat is sold before every zone exists, and a creation cut short is completed by a retry (opening an
+   * open zone changes nothing). If the read model cannot answer, the event is taken as new (see
+   * ARCHITECTURE.md).
    */
   async openSale(event: SaleEvent): Promise<OpenSaleOutcome> {
     const venue = this.venues.get(event.venueId);
     if (venue === undefined) return 'UNKNOWN_VENUE';
-    if (
-      (await this.repository.find(event.eventId)) === undefined &&
-      (await this.readModelEvents?.find(event.eventId))
-    ) {
+    const existing = await this.repository.find(event.eventId);
+    if (existing !== undefined) {
+      await this.requestRebuildOfMissingZones(existing);
+      return 'EXISTS';
+    }
+    if (await this.readModelEvents?.find(event.eventId)) {
       this.rebuildRequests.request(event.eventId);
       return 'EXISTS';
     }
-    const created = await this.repository.create(event);
-    const stored = created ? event : await this.repository.find(event.eventId);
-    if (stored !== undefined && stored.venueId === venue.venueId) {
-      await Promise.all(venue.zones.map((zone) => this.seatMap.openZone(event.eventId, zone)));
-      await this.recordInReadModel(stored);
-    }
-    return created ? 'CREATED' : 'EXISTS';
+    await Promise.all(venue.zones.map((zone) => this.seatMap.openZone(event.eventId, zone)));
+    if (!(await this.repository.create(event))) return 'EXISTS';
+    await this.recordInReadModel(event);
+    return 'CREATED';
+  }
+
+  /** An existing event with a zone missing in Redis: the worker rebuilds it from the event store. */
+  private async requestRebuildOfMissingZones(event: SaleEvent): Promise<void> {
+    const venue = this.venues.get(event.venueId);
+    if (venue === undefined) return;
+    const open = await Promise.all(venue.zones.map((zone) => this.seatMap.isOpen(event.eventId, zone.zoneId)));
+    if (open.includes(false)) this.rebuildRequests.request(event.eventId);
   }
 
   /**

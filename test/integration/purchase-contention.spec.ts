@@ -26,8 +26,10 @@ describe('PurchaseSeatCommand under contention, straight to the CommandBus', () 
   let eventId: string;
 
   beforeAll(async () => {
-    // No relay: this test is about the decision; the relay has its own test.
-    const config = testConfig({ OUTBOX_RELAY_ENABLED: 'false' });
+    // No relay: this test is about the decision; the relay has its own test. The 20,000 commands are sent at
+    // once on one connection: the last waits behind all the others, seconds on a busy 2-core machine, which
+    // the production 1 s timeout would turn into failures that say nothing about the decision.
+    const config = testConfig({ OUTBOX_RELAY_ENABLED: 'false', REDIS_COMMAND_TIMEOUT_MS: '30000' });
     app = await NestFactory.createApplicationContext(ApiModule.forRoot(config, loadCatalog(config.CATALOG_FILE)), {
       logger: ['error'],
     });

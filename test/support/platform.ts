@@ -101,6 +101,11 @@ export class Platform {
     await this.worker.waitForHttp(this.workerPort, 30_000);
   }
 
+  /** What a command-line tool needs to reach the three stores of this platform (e.g. `verify`). */
+  storeEnv(): Record<string, string> {
+    return { DYNAMODB_ENDPOINT: this.dynalite.endpoint, MYSQL_URL: this.mysqlUrl, ...this.redisEnv };
+  }
+
   /** Items each pipeline of the running worker has handled. */
   async pipelineFigures(): Promise<{ queue: string; handled: number; deadLettered: number }[]> {
     const response = await fetch(`http://127.0.0.1:${this.workerPort}/api/v1/ops/pipelines`);
@@ -120,15 +125,17 @@ export class Platform {
   /**
    * A client that retries: a refused connection (a process restarting) or a 503 is retried with the same
    * Idempotency-Key, every 100 ms for up to a minute, so a purchase is never doubled by its retries.
+   * Without a key, a retry after a lost answer may find its own seat taken (409).
    */
   async purchaseWithRetry(
     body: object,
-    idempotencyKey: string,
+    idempotencyKey?: string,
   ): Promise<{ status: number; body: any; attempts: number }> {
     const deadline = Date.now() + 60_000;
+    const headers: Record<string, string> = idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey };
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await this.request('POST', '/api/v1/tickets', body, { 'idempotency-key': idempotencyKey });
+        const response = await this.request('POST', '/api/v1/tickets', body, headers);
         if (response.status !== 503 || Date.now() > deadline) return { ...response, attempts: attempt };
       } catch (error) {
         if (Date.now() > deadline) throw error;
