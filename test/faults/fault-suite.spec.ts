@@ -7,6 +7,7 @@ import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
 import { RedisServer } from '../support/redis-server';
 import { seatPlan } from '../support/seat-plan';
+import { RefusingHttpProxy } from '../support/refusing-http-proxy';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TEST_ADMIN_TOKEN, freshEventId, testNamespace } from '../support/test-config';
 import { runVerify } from '../support/verify-cli';
@@ -17,6 +18,8 @@ const SEATS = 2000;
 const CONCURRENCY = 30;
 /** The drain of 2,000 tickets takes seconds; a minute without agreement is a failure, not slowness. */
 const AGREE_WITHIN_MS = 60_000;
+/** How long Redis stays out of memory in the OOM scenario. */
+const OOM_MS = 10_000;
 
 // A scenario is a load, an outage of up to OUTAGE_MS, a recovery and a drain.
 jest.setTimeout(OUTAGE_MS + 240_000);
@@ -60,6 +63,7 @@ describe('fault suite', () => {
   let brokerProxy: TcpProxy;
   let mysqlProxy: TcpProxy;
   let dynamoProxy: TcpProxy;
+  let dynamoRefusals: RefusingHttpProxy;
   let workerEnv: Record<string, string>;
 
   beforeAll(async () => {
@@ -73,17 +77,24 @@ describe('fault suite', () => {
       api: { AMQP_URL: `amqp://guest:guest@127.0.0.1:${brokerProxy.port}` },
     }).start();
     dynamoProxy = await new TcpProxy('127.0.0.1', Number(new URL(platform.dynalite.endpoint).port)).start();
+    // The worker reaches dynalite through both: the HTTP proxy answers AWS refusals on cue, the TCP one cuts.
+    dynamoRefusals = await new RefusingHttpProxy(dynamoProxy.port).start();
     workerEnv = {
       MYSQL_URL: `mysql://root@127.0.0.1:${mysqlProxy.port}${new URL(platform.mysqlUrl).pathname}`,
-      DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoProxy.port}`,
+      DYNAMODB_ENDPOINT: dynamoRefusals.endpoint,
     };
     await platform.startWorker(workerEnv);
   });
   afterAll(async () => {
     await platform?.stop();
+    await dynamoRefusals?.stop();
     for (const proxy of [brokerProxy, mysqlProxy, dynamoProxy]) await proxy?.stop();
     await redisServer?.stop();
   });
+
+  /** Tickets the running worker has dead-lettered, both pipelines together. */
+  const deadLettered = async () =>
+    (await platform.pipelineFigures()).reduce((sum, pipeline) => sum + pipeline.deadLettered, 0);
 
   /** Runs the load, calling `fault` a third of the way in; returns the scenario's line of figures. */
   async function scenario(
@@ -377,5 +388,49 @@ describe('fault suite', () => {
     expect(figures).toMatchObject(rest);
     expect(figures.created).toBeLessThanOrEqual(created);
     expect(figures.created).toBeGreaterThanOrEqual(created - CONCURRENCY);
+  });
+  it(`DynamoDB refusing the worker's credentials for ${OUTAGE_MS / 1000} s (expired token, then access denied): retried until they work, nothing dead-lettered`, async () => {
+    const deadLetteredBefore = await deadLettered();
+    const figures = await scenario('dynamodb-refusals', async () => {
+      dynamoRefusals.refuse('ExpiredTokenException', 'The security token included in the request is expired');
+      await sleep(OUTAGE_MS / 2);
+      const expired = dynamoRefusals.refused;
+      dynamoRefusals.refuse('AccessDeniedException', 'User is not authorized to perform: dynamodb:PutItem');
+      await sleep(OUTAGE_MS / 2);
+      const denied = dynamoRefusals.refused;
+      dynamoRefusals.restore();
+      console.log(`dynamodb-refusals: ${expired} requests refused as expired, ${denied} as denied`);
+      expect(Math.min(expired, denied)).toBeGreaterThan(0);
+    });
+    expect((await deadLettered()) - deadLetteredBefore).toBe(0);
+    expect(figures).toMatchObject(clean);
+  });
+
+  it('Redis out of memory (maxmemory reached, noeviction) mid-load: 503 with Retry-After until it has room again', async () => {
+    let probe: { status: number; retryAfter: string | null; error: unknown } | undefined;
+    const figures = await scenario('redis-oom', async (eventId) => {
+      // The suite's own redis-server: its limit is the test's to change.
+      await platform.redis.config('SET', 'maxmemory', '1');
+      try {
+        // A seat the load never asks for, so the probe cannot take one of the plan's.
+        const response = await platform.request('POST', '/api/v1/tickets', {
+          venueId: 'Arena',
+          eventId,
+          zoneId: 1,
+          row: 'Z',
+          column: 400,
+        });
+        probe = {
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          error: response.body?.error,
+        };
+        await sleep(OOM_MS);
+      } finally {
+        await platform.redis.config('SET', 'maxmemory', '0');
+      }
+    });
+    expect(probe).toEqual({ status: 503, retryAfter: '1', error: 'UNAVAILABLE' });
+    expect(figures).toMatchObject(clean);
   });
 });
