@@ -32,14 +32,14 @@ export function eventArgument(argv: readonly string[]): string {
 }
 
 export async function openCliContext(config: AppConfig = loadConfig()): Promise<CliContext> {
-  const dynamo = dynamoDbTarget(config);
-  if (dynamo.embedded) {
-    // A dynalite of the tool's own would be empty: the tool reads the running system's store.
+  // Never an embedded dynalite: one of the tool's own would be empty, the tool reads the running system's store.
+  if (config.DYNAMODB_EMBEDDED || (config.DYNAMODB_ENDPOINT === undefined && config.DYNAMODB_REGION === undefined)) {
     throw new ConfigError(
-      'DYNAMODB_EMBEDDED: a tool reads the running write store: set DYNAMODB_ENDPOINT (`npm start` runs dynalite ' +
-        'on http://127.0.0.1:8000 and writes it to .env), or DYNAMODB_REGION and AWS credentials for AWS',
+      'DYNAMODB_ENDPOINT is not set: `npm start` runs dynalite on http://127.0.0.1:8000 and writes it to .env; ' +
+        'set it (or DYNAMODB_REGION and AWS credentials for AWS, without DYNAMODB_EMBEDDED) to reach the write store',
     );
   }
+  const dynamo = dynamoDbTarget(config);
   const catalog = loadCatalog(config.CATALOG_FILE);
   const redis = createRedisClient(config, 10_000, 'tickets-cli');
   await redis.connect();
