@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Brings the system up on this machine: dependencies, services (Redis, RabbitMQ, MySQL; DynamoDB as an
-# embedded dynalite unless DYNAMODB_ENDPOINT points elsewhere), build, migrations, then the API and the
+# Brings the system up on this machine: dependencies, services (Redis, RabbitMQ, MySQL; DynamoDB as a
+# dynalite process unless DYNAMODB_ENDPOINT points elsewhere), build, migrations, then the API and the
 # worker in the foreground (Ctrl-C stops everything this script started).
 set -euo pipefail
 cd "$(dirname "$0")/.."

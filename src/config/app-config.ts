@@ -85,9 +85,20 @@ const appConfigFields = z.object({
     .string()
     .regex(/^mysql:\/\//, 'must be a mysql:// URL')
     .default('mysql://root@127.0.0.1:3306/tickets'),
-  /** Unset: the project's scripts and tests start an embedded dynalite. Set it for DynamoDB Local or AWS. */
+  /**
+   * Where the worker finds DynamoDB (see dynamoDbTarget): DYNAMODB_ENDPOINT for DynamoDB Local or dynalite;
+   * on AWS no endpoint, DYNAMODB_REGION and credentials from the AWS SDK's default chain.
+   */
   DYNAMODB_ENDPOINT: z.string().url().optional(),
-  DYNAMODB_REGION: z.string().min(1).default('us-east-1'),
+  DYNAMODB_REGION: z.string().min(1).optional(),
+  /**
+   * `true`, with no endpoint: the worker starts a dynalite in its own process. dynalite is a devDependency,
+   * absent from the images (`npm ci --omit=dev`): for development and tests only.
+   */
+  DYNAMODB_EMBEDDED: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   DYNAMODB_TABLE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,100}$/)
@@ -116,6 +127,13 @@ export const appConfigSchema = appConfigFields.superRefine((config, context) => 
       message: "a cluster's ticket lookups read its replicas; this setting is for a single Redis",
     });
   }
+  if (config.DYNAMODB_EMBEDDED && config.DYNAMODB_ENDPOINT !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['DYNAMODB_EMBEDDED'],
+      message: 'starts a DynamoDB of its own: unset DYNAMODB_ENDPOINT, or this',
+    });
+  }
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -133,3 +151,32 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Signs requests to an endpoint that ignores the region (dynalite, DynamoDB Local). */
+const LOCAL_REGION = 'us-east-1';
+
+export interface DynamoDbTarget {
+  /** Unset: AWS's endpoint for the region, or the embedded dynalite's. */
+  endpoint: string | undefined;
+  region: string;
+  /** Start a dynalite in this process. */
+  embedded: boolean;
+}
+
+/**
+ * The write store's DynamoDB, for the processes that use it (the worker and the command-line tools; the API
+ * does not, and needs none of these settings). Nothing falls back to an embedded dynalite unasked: a worker
+ * configured with a region alone is on AWS.
+ */
+export function dynamoDbTarget(
+  config: Pick<AppConfig, 'DYNAMODB_ENDPOINT' | 'DYNAMODB_REGION' | 'DYNAMODB_EMBEDDED'>,
+): DynamoDbTarget {
+  const { DYNAMODB_ENDPOINT: endpoint, DYNAMODB_REGION: region, DYNAMODB_EMBEDDED: embedded } = config;
+  if (endpoint === undefined && !embedded && region === undefined) {
+    throw new ConfigError(
+      'Invalid environment:\n  DYNAMODB_REGION: required without DYNAMODB_ENDPOINT (AWS); or set DYNAMODB_ENDPOINT ' +
+        '(DynamoDB Local, dynalite), or DYNAMODB_EMBEDDED=true (a dynalite in this process, development only)',
+    );
+  }
+  return { endpoint, region: region ?? LOCAL_REGION, embedded };
+}

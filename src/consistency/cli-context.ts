@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/mysql';
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { SaleEvent } from '../catalog/catalog.schema';
-import { ConfigError, type AppConfig } from '../config/app-config';
+import { ConfigError, dynamoDbTarget, type AppConfig } from '../config/app-config';
 import { loadConfig } from '../config/load-env';
 import { readModelConfig } from '../read-model/mikro-orm.config';
 import { ReadModelEvents } from '../read-model/read-model-events';
@@ -32,16 +32,18 @@ export function eventArgument(argv: readonly string[]): string {
 }
 
 export async function openCliContext(config: AppConfig = loadConfig()): Promise<CliContext> {
-  if (config.DYNAMODB_ENDPOINT === undefined && process.env.AWS_REGION === undefined) {
+  // Never an embedded dynalite: one of the tool's own would be empty, the tool reads the running system's store.
+  if (config.DYNAMODB_EMBEDDED || (config.DYNAMODB_ENDPOINT === undefined && config.DYNAMODB_REGION === undefined)) {
     throw new ConfigError(
       'DYNAMODB_ENDPOINT is not set: `npm start` runs dynalite on http://127.0.0.1:8000 and writes it to .env; ' +
-        'set it (or AWS_REGION and credentials for AWS) to reach the write store',
+        'set it (or DYNAMODB_REGION and AWS credentials for AWS, without DYNAMODB_EMBEDDED) to reach the write store',
     );
   }
+  const dynamo = dynamoDbTarget(config);
   const catalog = loadCatalog(config.CATALOG_FILE);
   const redis = createRedisClient(config, 10_000, 'tickets-cli');
   await redis.connect();
-  const db = createDynamoClients(config.DYNAMODB_ENDPOINT, config.DYNAMODB_REGION);
+  const db = createDynamoClients(dynamo.endpoint, dynamo.region);
   const writeStore = new DynamoTicketWriteStore(db, config);
   const orm = await MikroORM.init(readModelConfig(config.MYSQL_URL));
   const readModelEvents = new ReadModelEvents(orm);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadCatalog } from '../catalog/catalog.loader';
-import type { AppConfig } from '../config/app-config';
+import { dynamoDbTarget, type AppConfig } from '../config/app-config';
 import { topologyFor } from '../messaging/topology';
 import { createMetricsRegistry } from '../ops/metrics-registry';
 import { AmqpPipelineServer } from './amqp-pipeline.server';
@@ -19,6 +19,8 @@ export interface WorkerApp {
 
 /** Builds the worker (pipelines connected, not yet started): used by main.worker.ts and the tests. */
 export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
+  // A missing DynamoDB setting stops the worker before it opens any connection.
+  dynamoDbTarget(config);
   const topology = topologyFor(config.AMQP_NAMESPACE);
   const metrics = createMetricsRegistry();
   const countMessages = pipelineMessageCounters(metrics);

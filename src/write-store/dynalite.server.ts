@@ -15,12 +15,12 @@ export interface DynaliteStartOptions {
 }
 
 /**
- * An embedded DynamoDB (dynalite) in this process: the default of tests, scripts and a worker started
- * without DYNAMODB_ENDPOINT. Tables are ACTIVE at once (`createTableMs: 0`) and it listens on loopback only.
+ * An embedded DynamoDB (dynalite) in this process: for tests, scripts (dynalite.main.ts) and a worker started
+ * with DYNAMODB_EMBEDDED=true. Tables are ACTIVE at once (`createTableMs: 0`) and it listens on loopback only.
  */
 export async function startDynalite(options: DynaliteStartOptions = {}): Promise<DynaliteServer> {
   // Loaded on first use: dynalite is a devDependency, absent from the production images (`npm ci
-  // --omit=dev`), which always set DYNAMODB_ENDPOINT.
+  // --omit=dev`), which never start it.
   const { default: dynalite } = await import('dynalite');
   const host = options.host ?? '127.0.0.1';
   const server = dynalite({

@@ -135,7 +135,13 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.ensureTables();
+    try {
+      await this.ensureTables();
+    } catch (error) {
+      // The SDK's network errors do not say where they were going; an operator needs to know.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`DynamoDB at ${this.db.endpoint}: tables not ready: ${reason}`, { cause: error });
+    }
   }
 
   async ensureTables(): Promise<void> {

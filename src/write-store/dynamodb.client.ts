@@ -24,6 +24,8 @@ export class DynamoClients {
   constructor(
     readonly document: DynamoDBDocumentClient,
     readonly json: DynamoJsonClient,
+    /** Where both clients send their calls, for error messages. */
+    readonly endpoint: string,
   ) {}
 
   destroy(): void {
@@ -33,10 +35,14 @@ export class DynamoClients {
 }
 
 /**
- * With an endpoint (dynalite, DynamoDB Local) both clients sign with dummy credentials; without, the SDK's
- * default chain finds real ones and the JSON client uses the region's public endpoint. Every call has a
- * deadline: attempts x (connection + request timeout) plus the backoff, a few seconds with the defaults, so a
- * dead endpoint fails the caller instead of hanging it.
+ * With an endpoint (dynalite, DynamoDB Local) both clients sign with dummy credentials. Without, both are on
+ * AWS: the endpoint is the SDK's for the region (`https://dynamodb.<region>.amazonaws.com`, `.com.cn` in
+ * China), and the credentials come from the SDK's default chain, which the JSON client shares: environment
+ * variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), shared config and SSO profiles
+ * (AWS_PROFILE), a web identity token (EKS IRSA), container credentials (ECS, EKS Pod Identity), then the
+ * EC2 instance role (IMDS); temporary ones are refreshed before they expire. Every call has a deadline:
+ * attempts x (connection + request timeout) plus the backoff, a few seconds with the defaults, so a dead
+ * endpoint fails the caller instead of hanging it.
  */
 export function createDynamoClients(
   endpoint: string | undefined,
@@ -66,8 +72,9 @@ export function createDynamoClients(
   const document = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  const target = endpoint ?? client.config.endpointProvider({ Region: region }).url.origin;
   const json = new DynamoJsonClient({
-    endpoint: endpoint ?? `https://dynamodb.${region}.amazonaws.com`,
+    endpoint: target,
     region,
     credentials: client.config.credentials,
     maxAttempts,
@@ -75,5 +82,5 @@ export function createDynamoClients(
     requestTimeoutMs,
     maxSockets,
   });
-  return new DynamoClients(document, json);
+  return new DynamoClients(document, json, target);
 }

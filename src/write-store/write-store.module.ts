@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, dynamoDbTarget, type AppConfig } from '../config/app-config';
 import { DYNAMODB, type DynamoClients, createDynamoClients } from './dynamodb.client';
 import { startDynalite, type DynaliteServer } from './dynalite.server';
 import { DynamoTicketWriteStore } from './dynamo-ticket-write-store';
@@ -7,7 +7,7 @@ import { PersistTicketsHandler } from './persist-ticket/persist-ticket.handler';
 import { TICKET_WRITE_STORE } from './ticket-write-store.port';
 import { TicketWriteStoreSaga } from './ticket-write-store.saga';
 
-/** The dynalite this process started because DYNAMODB_ENDPOINT is unset; null when it is set. */
+/** The dynalite this process started because DYNAMODB_EMBEDDED is true; null otherwise. */
 export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
 
 /**
@@ -20,13 +20,15 @@ export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
       provide: EMBEDDED_DYNALITE,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): Promise<DynaliteServer | null> =>
-        config.DYNAMODB_ENDPOINT === undefined ? startDynalite() : Promise.resolve(null),
+        dynamoDbTarget(config).embedded ? startDynalite() : Promise.resolve(null),
     },
     {
       provide: DYNAMODB,
       inject: [APP_CONFIG, EMBEDDED_DYNALITE],
-      useFactory: (config: AppConfig, embedded: DynaliteServer | null) =>
-        createDynamoClients(config.DYNAMODB_ENDPOINT ?? embedded!.endpoint, config.DYNAMODB_REGION),
+      useFactory: (config: AppConfig, embedded: DynaliteServer | null) => {
+        const { endpoint, region } = dynamoDbTarget(config);
+        return createDynamoClients(embedded?.endpoint ?? endpoint, region);
+      },
     },
     { provide: TICKET_WRITE_STORE, useClass: DynamoTicketWriteStore },
     PersistTicketsHandler,

@@ -9,7 +9,7 @@ import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import type { Catalog, Venue } from '../../src/catalog/catalog.schema';
 import { OpenSaleCommand } from '../../src/catalog/open-sale/open-sale.command';
-import type { AppConfig } from '../../src/config/app-config';
+import { dynamoDbTarget, type AppConfig } from '../../src/config/app-config';
 import { EventConsistency } from '../../src/consistency/event-consistency';
 import type { ComparisonReport } from '../../src/consistency/compare-stores';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
@@ -67,7 +67,7 @@ export class DomainHarness {
     await worker.app.init();
     await worker.app.startAllMicroservices();
     const api = await NestFactory.createApplicationContext(ApiModule.forRoot(config, catalog), { logger: ['error'] });
-    const dynamoClient = createDynamoClients(dynalite.endpoint, config.DYNAMODB_REGION);
+    const dynamoClient = createDynamoClients(dynalite.endpoint, dynamoDbTarget(config).region);
     const writeStore = new DynamoTicketWriteStore(dynamoClient, config);
     const redis = api.get<Redis>(REDIS);
     const consistency = EventConsistency.on(redis, config, catalog, writeStore, orm);

@@ -49,7 +49,9 @@ const refusesConnections = (endpoint: string) =>
     socket.once('error', () => resolve(true));
   });
 
-@Module({ imports: [ConfigModule.forRoot(testConfig()), CqrsModule.forRoot(), WriteStoreModule] })
+@Module({
+  imports: [ConfigModule.forRoot(testConfig({ DYNAMODB_EMBEDDED: 'true' })), CqrsModule.forRoot(), WriteStoreModule],
+})
 class WriteStoreTestModule {}
 
 describe('the write-store saga under concurrency, through the CommandBus on an embedded dynalite', () => {
@@ -58,7 +60,7 @@ describe('the write-store saga under concurrency, through the CommandBus on an e
   let store: TicketWriteStore;
 
   beforeAll(async () => {
-    // DYNAMODB_ENDPOINT is unset: the module starts its own dynalite and creates the tables.
+    // DYNAMODB_EMBEDDED: the module starts its own dynalite and creates the tables.
     app = await NestFactory.createApplicationContext(WriteStoreTestModule, { logger: ['error'] });
     app.enableShutdownHooks();
     saga = app.get(TicketWriteStoreSaga);

@@ -10,14 +10,22 @@ const ROOT = join(__dirname, '..', '..');
  */
 export class ChildProcessHandle {
   output = '';
+  /** The exit code (null after a signal), once the process has ended and its output is all read. */
+  readonly closed: Promise<number | null>;
   private constructor(readonly child: ChildProcess) {
+    this.closed = new Promise((resolve) => child.once('close', (code: number | null) => resolve(code)));
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  static start(entry: 'main.api.js' | 'main.worker.js', env: Record<string, string>): ChildProcessHandle {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', entry)], {
-      cwd: ROOT,
+  /** `root`: the folder holding dist/ and the node_modules it loads (the repository by default). */
+  static start(
+    entry: 'main.api.js' | 'main.worker.js',
+    env: Record<string, string>,
+    root: string = ROOT,
+  ): ChildProcessHandle {
+    const child = spawn(process.execPath, [join(root, 'dist', entry)], {
+      cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
         ADMIN_TOKEN: TEST_ADMIN_TOKEN,

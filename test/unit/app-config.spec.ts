@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '../../src/config/app-config';
+import { ConfigError, dynamoDbTarget, parseConfig } from '../../src/config/app-config';
 
 describe('configuration', () => {
   const valid = { ADMIN_TOKEN: 'a-long-enough-admin-token' };
@@ -42,5 +42,44 @@ describe('configuration', () => {
     expect(() =>
       parseConfig({ ...valid, REDIS_CLUSTER_NODES: 'a:7000', TICKET_CACHE_REDIS_URL: 'redis://replica:6379' }),
     ).toThrow(/TICKET_CACHE_REDIS_URL/);
+  });
+
+  describe('DynamoDB (the worker and the tools)', () => {
+    const target = (env: Record<string, string>) => dynamoDbTarget(parseConfig({ ...valid, ...env }));
+
+    it('is AWS with a region and no endpoint: never an embedded dynalite unasked', () => {
+      expect(target({ DYNAMODB_REGION: 'eu-west-1' })).toEqual({
+        endpoint: undefined,
+        region: 'eu-west-1',
+        embedded: false,
+      });
+    });
+
+    it('is the given endpoint, signed for us-east-1 unless a region is set', () => {
+      expect(target({ DYNAMODB_ENDPOINT: 'http://dynamodb:8000' })).toEqual({
+        endpoint: 'http://dynamodb:8000',
+        region: 'us-east-1',
+        embedded: false,
+      });
+    });
+
+    it('starts a dynalite only when DYNAMODB_EMBEDDED is true', () => {
+      expect(target({ DYNAMODB_EMBEDDED: 'true' })).toMatchObject({ endpoint: undefined, embedded: true });
+    });
+
+    it('names the settings when none says where DynamoDB is', () => {
+      expect(() => target({})).toThrow(ConfigError);
+      expect(() => target({})).toThrow(/DYNAMODB_REGION.*DYNAMODB_ENDPOINT.*DYNAMODB_EMBEDDED/s);
+    });
+
+    it('refuses an embedded dynalite and an endpoint together', () => {
+      expect(() => parseConfig({ ...valid, DYNAMODB_EMBEDDED: 'true', DYNAMODB_ENDPOINT: 'http://x:8000' })).toThrow(
+        /DYNAMODB_EMBEDDED/,
+      );
+    });
+
+    it('leaves the API, which does not use DynamoDB, free of these settings', () => {
+      expect(() => parseConfig(valid)).not.toThrow();
+    });
   });
 });
