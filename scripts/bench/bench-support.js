@@ -1,5 +1,6 @@
 // What both benches need: a free loopback port, and a broker namespace of their own that is deleted after,
 // so a bench never touches a running stack's queues.
+const { spawnSync } = require('node:child_process');
 const { createServer } = require('node:net');
 const { join } = require('node:path');
 
@@ -23,4 +24,10 @@ const freePort = () =>
     });
   });
 
-module.exports = { ROOT, NAMESPACE, deleteNamespace, freePort };
+/** Builds dist/ (the benches run what production runs); after the flags are read, so --help builds nothing. */
+function buildFirst() {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+module.exports = { ROOT, NAMESPACE, buildFirst, deleteNamespace, freePort };

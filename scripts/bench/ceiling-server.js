@@ -10,8 +10,17 @@ const { ROOT } = require('./bench-support');
 const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
 const { newTicketId } = require(join(ROOT, 'dist', 'purchasing', 'ticket-id.js'));
 
-const arg = (name) => process.argv[process.argv.indexOf(`--${name}`) + 1];
-const redis = new Redis(arg('redis'), { enableAutoPipelining: true });
+const { readCliOptions } = require('../cli-options');
+
+const options = readCliOptions({
+  usage: 'node scripts/bench/ceiling-server.js --port P --redis URL',
+  about: 'A bare node:http purchase endpoint: one EVALSHA of reserve-seat.lua per request (started by npm run bench).',
+  options: {
+    port: { type: 'number', default: 0, help: 'port to listen on (0: any free one)' },
+    redis: { type: 'string', default: 'redis://127.0.0.1:6379', help: 'Redis URL' },
+  },
+});
+const redis = new Redis(options.redis, { enableAutoPipelining: true });
 redis.defineCommand('reserveSeat', {
   numberOfKeys: 5,
   lua: readFileSync(join(ROOT, 'dist', 'purchasing', 'seat-map', 'reserve-seat.lua'), 'utf8'),
@@ -51,4 +60,4 @@ createServer((request, response) => {
         },
       );
   });
-}).listen(Number(arg('port')), '127.0.0.1', () => console.log('ready'));
+}).listen(options.port, '127.0.0.1', () => console.log('ready'));

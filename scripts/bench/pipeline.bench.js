@@ -3,19 +3,27 @@
 // database, the API and the worker (all from dist/). Two phases over fresh events of Venue1:
 //   1. live: the worker runs during a burst of N purchases; time from the last 201 until verify agrees;
 //   2. backlog: N purchases queue up with the worker stopped, then it starts; items/s per pipeline.
-// Usage: npm run bench:pipeline -- [--purchases 20000] [--connections 200]
+// Usage: npm run bench:pipeline -- --help
 const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 
-const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const PURCHASES = Math.min(arg('purchases', 20_000), 78_000);
-const CONNECTIONS = arg('connections', 200);
+const { ROOT, NAMESPACE, buildFirst, deleteNamespace, freePort } = require('./bench-support');
+const { readCliOptions } = require('../cli-options');
+
+const options = readCliOptions({
+  usage: 'npm run bench:pipeline -- [options]',
+  about:
+    'How fast the worker drains each pipeline, and how long after the last 201 the stores agree: a live burst\n' +
+    'with the worker running, then a backlog drained by a worker started afterwards (its own dynalite).',
+  options: {
+    purchases: { type: 'number', default: 20_000, help: 'purchases per phase (at most 78,000)' },
+    connections: { type: 'number', default: 200, help: 'concurrent connections' },
+  },
+});
+const PURCHASES = Math.min(options.purchases, 78_000);
+const CONNECTIONS = options.connections;
+buildFirst();
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

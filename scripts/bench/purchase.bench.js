@@ -3,37 +3,56 @@
 // then for each duplicate ratio loads both with the same shuffled plan over Venue1's 78,000 seats and
 // prints the table JMeter users know, the API/ceiling throughput ratio, how long after the last response
 // each store caught up, and peak RSS. Results go to bench/results/<date>.json and .html (chart).
-// Usage: npm run bench -- [--ratios 0.1,0.3,0.5,0.7,0.9,1.1] [--connections 1000] [--seats 78000]
-//                         [--seed 7] [--api-processes 1] [--worker-nice 0] [--worker-idle] [--no-ceiling]
-//                         [--warmup 20000] [--scale]
+// Usage: npm run bench -- --help
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const cliProgress = require('cli-progress');
 const { Redis } = require('ioredis');
-const { ROOT } = require('./bench-support');
+const { ROOT, buildFirst } = require('./bench-support');
 const { startStack, startCeiling, sleep } = require('./bench-stack');
 const { seatConflictBodies } = require('./seat-plan');
 const { printTable, writeResults } = require('./bench-report');
 const { listenOverflows, measureCpu } = require('./cpu-usage');
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const RATIOS = option('ratios', '0.1,0.3,0.5,0.7,0.9,1.1').split(',').map(Number);
-const CONNECTIONS = Number(option('connections', 1000));
+const { readCliOptions, UsageError } = require('../cli-options');
+
 const VENUE_SEATS = 78_000;
-const SEATS = Math.min(Number(option('seats', VENUE_SEATS)), VENUE_SEATS);
-const SEED = Number(option('seed', 7));
-const WITH_CEILING = !args.includes('--no-ceiling');
-const API_PROCESSES = Number(option('api-processes', 1));
-const WORKER_NICE = Number(option('worker-nice', 0));
-const WORKER_IDLE = args.includes('--worker-idle');
-// Requests each server gets before the ladder, on an event of their own, so the first ratio is not measured
-// on a cold JIT (the 10 % row used to carry the warm-up in its p99); 0 turns it off.
-const WARMUP = Number(option('warmup', 20_000));
+const options = readCliOptions({
+  usage: 'npm run bench -- [options]',
+  about:
+    'The seat-conflict ladder: for each duplicate ratio, loads the API + worker (as production runs them) and a\n' +
+    'bare-EVALSHA ceiling server with the same plan; prints the table, drain times, CPU and RSS, and writes\n' +
+    'bench/results/<date>.json and .html. Exit 1 if a run sold a seat twice or left the stores apart.',
+  options: {
+    ratios: { type: 'string', default: '0.1,0.3,0.5,0.7,0.9,1.1', help: 'duplicate ratios, comma-separated' },
+    connections: { type: 'number', default: 1000, help: 'concurrent connections' },
+    seats: { type: 'number', default: VENUE_SEATS, help: 'distinct seats per ratio (at most 78,000)' },
+    seed: { type: 'number', default: 7, help: 'seed of the shuffled plan' },
+    'api-processes': { type: 'number', default: 1, help: 'API processes sharing the port' },
+    'worker-nice': { type: 'number', default: 0, help: 'nice value of the worker and dynalite' },
+    'worker-idle': { type: 'boolean', help: 'run the worker and dynalite at SCHED_IDLE' },
+    'no-ceiling': { type: 'boolean', help: 'skip the ceiling server' },
+    // Requests each server gets before the ladder, on an event of their own, so the first ratio is not
+    // measured on a cold JIT (the 10 % row used to carry the warm-up in its p99).
+    warmup: { type: 'number', default: 20_000, help: 'warm-up requests to each server before the ladder, 0 for none' },
+    scale: { type: 'boolean', help: 'run the scale bench instead (see npm run bench:scale -- --help)' },
+  },
+});
+const RATIOS = options.ratios.split(',').map(Number);
+if (RATIOS.some((r) => !Number.isFinite(r) || r < 0)) {
+  console.error(new UsageError(`--ratios must be numbers >= 0, got "${options.ratios}"`).message);
+  process.exit(2);
+}
+const CONNECTIONS = options.connections;
+const SEATS = Math.min(options.seats, VENUE_SEATS);
+const SEED = options.seed;
+const WITH_CEILING = !options['no-ceiling'];
+const API_PROCESSES = options['api-processes'];
+const WORKER_NICE = options['worker-nice'];
+const WORKER_IDLE = options['worker-idle'];
+const WARMUP = options.warmup;
 const DRAIN_TIMEOUT_MS = 600_000;
+if (!options.scale) buildFirst();
 const keys = require(join(ROOT, 'dist', 'purchasing', 'seat-map', 'seat-map.keys.js'));
 
 /**
@@ -253,8 +272,9 @@ async function main() {
     process.exitCode = 1;
 }
 
-if (args.includes('--scale')) {
-  // 1 Redis vs a 3-shard cluster, 1 vs 2 API processes: its own script.
+if (options.scale) {
+  // 1 Redis vs a 3-shard cluster, 1 vs 2 API processes: its own script, with its own defaults.
+  process.argv.splice(2);
   require('./scale.bench.js');
 } else {
   main().catch((error) => {

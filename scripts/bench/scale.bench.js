@@ -4,8 +4,7 @@
 // built in dist/, a fresh sale of Venue1 and the same shuffled plan (every seat once plus duplicates),
 // sent by autocannon over keep-alive connections split evenly across the APIs. It also samples the CPU
 // each part used, to tell what saturates first. Stops everything it started, by itself.
-// Usage: node scripts/bench/scale.bench.js [--seats 39000] [--dup 0.1] [--connections 200]
-//        [--only single-1,cluster-1,single-2,cluster-2]
+// Usage: npm run bench:scale -- --help
 const { spawn, execFile } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -14,18 +13,28 @@ const { performance } = require('node:perf_hooks');
 const { promisify } = require('node:util');
 const autocannon = require('autocannon');
 
-const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
+const { ROOT, NAMESPACE, buildFirst, deleteNamespace, freePort } = require('./bench-support');
 const { cpuSeconds: processCpuSeconds } = require('./cpu-usage');
 const { seatConflictBodies } = require('./seat-plan');
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const SEATS = Math.min(Number(arg('seats', 39_000)), 78_000);
-const DUP = Number(arg('dup', 0.1));
-const CONNECTIONS = Number(arg('connections', 200));
-const ONLY = arg('only', 'single-1,cluster-1,single-2,cluster-2').split(',');
+const { readCliOptions } = require('../cli-options');
+
+const options = readCliOptions({
+  usage: 'npm run bench:scale -- [options]',
+  about:
+    'Reservations/s with one Redis vs a 3-master Redis Cluster, and one vs two API processes (starts its own\n' +
+    'redis-servers on free ports).',
+  options: {
+    seats: { type: 'number', default: 39_000, help: 'distinct seats per run (at most 78,000)' },
+    dup: { type: 'number', default: 0.1, help: 'duplicate ratio' },
+    connections: { type: 'number', default: 200, help: 'concurrent connections' },
+    only: { type: 'string', default: 'single-1,cluster-1,single-2,cluster-2', help: 'which runs, comma-separated' },
+  },
+});
+const SEATS = Math.min(options.seats, 78_000);
+const DUP = options.dup;
+const CONNECTIONS = options.connections;
+const ONLY = options.only.split(',');
+buildFirst();
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';

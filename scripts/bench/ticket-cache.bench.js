@@ -3,7 +3,7 @@
 // that SET) and "client-set" (the script without it, then a SET from the client after each success, as a
 // cache on a separate instance would need). Prints the rate and the CPU per reservation of Redis (from
 // /proc) and of this process (the client side of an API), each variant twice, alternating.
-// Usage: node scripts/bench/ticket-cache.bench.js [--reservations 78000]
+// Usage: node scripts/bench/ticket-cache.bench.js --help
 const { spawn } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -12,8 +12,13 @@ const { performance } = require('node:perf_hooks');
 const { Redis } = require('ioredis');
 const { ROOT, freePort } = require('./bench-support');
 
-const i = process.argv.indexOf('--reservations');
-const N = i >= 0 ? Number(process.argv[i + 1]) : 78_000;
+const { readCliOptions } = require('../cli-options');
+
+const N = readCliOptions({
+  usage: 'node scripts/bench/ticket-cache.bench.js [options]',
+  about: 'What the read-your-writes ticket entry costs per reservation, three ways, on a redis-server of its own.',
+  options: { reservations: { type: 'number', default: 78_000, help: 'reservations per variant' } },
+}).reservations;
 const script = (name) => readFileSync(join(ROOT, 'src', 'purchasing', 'seat-map', name), 'utf8');
 const reserveLua = script('reserve-seat.lua');
 const withoutEntry = reserveLua.replace("redis.call('SET', KEYS[5], ARGV[4], 'EX', ARGV[7])", '');
