@@ -58,8 +58,14 @@ export async function replayDeadLetters(
   try {
     const channel = await connection.createConfirmChannel();
     channel.on('error', () => undefined);
-    await channel.checkQueue(to); // both exist: the worker or the API declared them (checkQueue creates nothing)
-    const waiting = (await channel.checkQueue(from)).messageCount;
+    // checkQueue creates nothing: a queue that is missing means another namespace, or a platform never started.
+    const missing = (error: Error) => {
+      throw new Error(
+        `${error.message.replace(/^.*NOT_FOUND - /, '').replace(/"$/, '')} (AMQP_NAMESPACE is ${topology.exchange})`,
+      );
+    };
+    await channel.checkQueue(to).catch(missing);
+    const waiting = (await channel.checkQueue(from).catch(missing)).messageCount;
     const total = Math.min(waiting, options.limit);
     while (handled < total) {
       const batch: GetMessage[] = [];
