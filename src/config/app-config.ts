@@ -110,7 +110,7 @@ const appConfigFields = z.object({
   WORKER_BATCH_SIZE: positiveInt.max(5000).default(200),
   /** How long a partial batch waits for more messages before it is written. */
   WORKER_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(20),
-  /** Attempts at a transient failure (with backoff) before the message goes to the dead-letter queue. */
+  /** Attempts at a failing batch (with backoff) before it is retried message by message; none is dead-lettered. */
   WORKER_MAX_ATTEMPTS: positiveInt.max(100).default(5),
   /** Open server-sent-event streams (live seat maps and the ops view) one API process serves; 503 beyond. */
   LIVE_MAX_CLIENTS: positiveInt.max(100_000).default(500),

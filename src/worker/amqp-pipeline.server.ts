@@ -4,7 +4,6 @@ import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } 
 import { lastValueFrom } from 'rxjs';
 import { assertTopology, type Topology } from '../messaging/topology';
 import type { TicketMessage } from '../messaging/ticket-message';
-import { isInfrastructureUnavailable } from './infrastructure-error';
 import type { PipelineItemResult } from './pipeline-item-result';
 
 export interface PipelineServerOptions {
@@ -15,11 +14,16 @@ export interface PipelineServerOptions {
   prefetch: number;
   batchSize: number;
   lingerMs: number;
+  /** Attempts at a whole batch before a failing batch is retried message by message. */
   maxAttempts: number;
+  /** Cap of the backoff between retries of a failing batch; default MAX_RETRY_DELAY_MS. */
+  maxRetryDelayMs?: number;
   /** A message over this many bytes is dead-lettered unparsed (`OVERSIZED`); default DEFAULT_MAX_MESSAGE_BYTES. */
   maxMessageBytes?: number;
   /** Told of messages consumed, acknowledged after handling, and dead-lettered: the metrics' hook. */
   onMessages?: (result: PipelineMessageResult, count: number) => void;
+  /** Told of each retry of a failing batch (or message), with the error's code or name: the metrics' hook. */
+  onRetry?: (reason: string) => void;
 }
 
 export type PipelineMessageResult = 'consumed' | 'acked' | 'dead_lettered';
@@ -37,8 +41,6 @@ export class PipelineContext extends BaseRpcContext<[queue: string, attempt: num
 interface Pending {
   message: ConsumeMessage;
   pattern: string;
-  /** Set when the whole message could not be handled. */
-  failure?: string;
   /** Items a handler refused; only these are dead-lettered. */
   rejected: { data: unknown; reason: string }[];
 }
@@ -50,6 +52,9 @@ interface Item {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Longest wait between two retries of a failing batch: a store back from an outage is used within this. */
+export const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
  * The relay packs at most OUTBOX_TICKETS_PER_MESSAGE (≤ 1000) events of under 300 bytes each: 1 MiB is about
@@ -64,11 +69,13 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
  * the handler's write is durable, retries with backoff, and dead-lettering with the reason in headers.
  *
  * - A message is acknowledged once every item it carried was handled.
- * - A handler that throws fails its batch: an unreachable store is retried until it is back (an outage
- *   is not the messages' fault); other errors are retried WORKER_MAX_ATTEMPTS times, then the batch is
- *   split message by message so that only the ones that still fail go to the dead-letter queue.
- * - Malformed messages (not JSON, wrong envelope, unknown pattern) go straight to the dead-letter queue,
- *   and so do oversized ones (over `maxMessageBytes`), without being parsed.
+ * - Only what is wrong with the message itself dead-letters it: malformed messages (not JSON, wrong
+ *   envelope, unknown pattern) and oversized ones (over `maxMessageBytes`, unparsed) at once, and the items
+ *   a handler refuses (a schema violation). A seat already sold is an outcome the handler acknowledges.
+ * - A handler that throws fails its batch, whatever the error (a store unreachable, throttled, refusing
+ *   expired credentials, read-only after a failover, shutting down): the batch is retried with backoff
+ *   capped at `maxRetryDelayMs` until it succeeds, never dead-lettered (see `process`). A dead-lettered
+ *   ticket would be missing from the event store, and a seat-map rebuild would sell its seat again.
  */
 export class AmqpPipelineServer extends Server implements CustomTransportStrategy {
   private readonly log: Logger;
@@ -80,6 +87,8 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   private flushing: Promise<void> = Promise.resolve();
   private closing = false;
   private reconnecting = false;
+  /** Ends the backoff of a retry in progress. */
+  private wake: (() => void) | undefined;
   /** Messages delivered and not yet acknowledged, with their delivery number, oldest first (Map keeps order). */
   private readonly unsettled = new Map<ConsumeMessage, number>();
   private delivered = 0;
@@ -128,6 +137,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   /** Stops taking messages, finishes and acknowledges the batch in hand, then disconnects. */
   async close(): Promise<void> {
     this.closing = true;
+    this.wake?.();
     if (this.channel && this.consumerTag) await this.channel.cancel(this.consumerTag).catch(() => undefined);
     await this.flushNow();
     await this.connection?.close().catch(() => undefined);
@@ -169,6 +179,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     // The messages of the lost channel will be redelivered; their acks can no longer be sent.
     this.buffer = [];
     this.channel = undefined;
+    this.wake?.();
     this.unsettled.clear();
     this.consumerEpoch++;
     for (let attempt = 1; !this.closing; attempt++) {
@@ -226,31 +237,61 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     return this.flushing;
   }
 
+  /**
+   * Handles the batch until every message in it is settled. A handler that throws has hit an error that is
+   * not the item's fault (the item's own faults, a schema violation or a seat already sold, come back as
+   * results, not errors): the batch is retried in this process with backoff, for as long as it takes, and
+   * never dead-lettered. After `maxAttempts` attempts it is retried message by message, so the messages that
+   * succeed on their own are acknowledged and only the failing ones wait.
+   *
+   * Retrying here rather than nacking with requeue: every return of a message to its quorum queue counts
+   * towards the queue's delivery limit (DELIVERY_LIMIT), past which the broker dead-letters it. A retry only
+   * stops when the worker closes or its channel is lost; the broker then redelivers the message.
+   */
   private async process(batch: Item[], channel: ConfirmChannel): Promise<void> {
-    const owners = [...new Set(batch.map((item) => item.owner))];
-    try {
-      await this.handleWithRetries(batch, true);
-    } catch (error) {
-      // Still failing after every attempt: isolate the messages that cannot be handled.
-      for (const owner of owners) {
-        const items = batch.filter((item) => item.owner === owner);
+    let groups = [batch];
+    for (let attempt = 1; ; attempt++) {
+      const failed: Item[][] = [];
+      let error: unknown;
+      for (const group of groups) {
         try {
-          await this.handleWithRetries(items, false);
-        } catch (single) {
-          owner.failure = `FAILED after ${this.options.maxAttempts} attempts: ${(single as Error).message}`;
+          await this.handle(group, attempt);
+        } catch (failure) {
+          failed.push(group);
+          error = failure;
+          continue;
         }
+        await this.settle(group, channel);
       }
-      this.log.warn(`batch of ${batch.length} failed (${(error as Error).message}); handled message by message`);
+      if (failed.length === 0 || this.closing || this.channel !== channel) return;
+      const reason = retryReason(error);
+      for (let i = 0; i < failed.length; i++) this.options.onRetry?.(reason);
+      if (attempt === 1 || attempt % 10 === 0) {
+        const items = failed.reduce((n, group) => n + group.length, 0);
+        this.log.warn(`${items} item(s) not handled (attempt ${attempt}, retrying): ${describe(error)}`);
+      }
+      await this.pause(Math.min(100 * 2 ** Math.min(attempt, 10), this.options.maxRetryDelayMs ?? MAX_RETRY_DELAY_MS));
+      if (this.closing || this.channel !== channel) return;
+      groups = attempt === this.options.maxAttempts && failed.length === 1 ? splitByMessage(failed[0]!) : failed;
     }
+  }
+
+  /** Waits before a retry; close() and a lost channel end the wait at once. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (this.wake = undefined));
+  }
+
+  /** Dead-letters the items the handlers refused, and acknowledges every other message of the group. */
+  private async settle(group: Item[], channel: ConfirmChannel): Promise<void> {
     if (this.channel !== channel) return; // the channel died meanwhile: the broker redelivers everything
-    const failed = owners.filter((owner) => owner.failure !== undefined);
-    if (failed.length > 0) {
-      await this.deadLetter(
-        failed.map((o) => ({ message: o.message, content: o.message.content, reason: o.failure! })),
-        this.options.maxAttempts,
-      );
-    }
-    const rejected = owners.filter((owner) => owner.failure === undefined && owner.rejected.length > 0);
+    const owners = [...new Set(group.map((item) => item.owner))];
+    const rejected = owners.filter((owner) => owner.rejected.length > 0);
     if (rejected.length > 0) {
       await this.deadLetter(
         rejected.map((o) => ({
@@ -263,50 +304,33 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     }
     let acked = 0;
     for (const owner of owners)
-      if (owner.failure === undefined && owner.rejected.length === 0) {
+      if (owner.rejected.length === 0) {
         channel.ack(owner.message);
         this.unsettled.delete(owner.message);
         acked++;
       }
-    this.handled += batch.length;
+    this.handled += group.length;
     if (acked > 0) this.options.onMessages?.('acked', acked);
   }
 
-  /** Runs the batch through its handlers, by pattern; per-item rejections are recorded on their message. */
-  private async handleWithRetries(batch: Item[], wholeBatch: boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        for (const [pattern, items] of groupByPattern(batch)) {
-          const handler = this.getHandlerByPattern(pattern)!;
-          const context = new PipelineContext([this.options.queue, attempt]);
-          const results = (await lastValueFrom(
-            this.transformToObservable(
-              await handler(
-                items.map((i) => i.data),
-                context,
-              ),
-            ),
-          )) as PipelineItemResult[] | undefined;
-          items.forEach((item, i) => {
-            const result = results?.[i];
-            if (result && !result.ok)
-              item.owner.rejected.push({ data: item.data, reason: `REJECTED: ${result.reason}` });
-          });
-        }
-        return;
-      } catch (error) {
-        if (this.closing && !wholeBatch) throw error;
-        const outage = isInfrastructureUnavailable(error);
-        if (!outage && attempt >= this.options.maxAttempts) throw error;
-        if (attempt === 1 || attempt % 10 === 0) {
-          this.log.warn(
-            `${outage ? 'store unreachable' : 'batch failed'} (attempt ${attempt}): ${(error as Error).message}`,
-          );
-        }
-        await sleep(Math.min(100 * 2 ** Math.min(attempt, 7), outage ? 5000 : 2000));
-        if (this.channel === undefined && !this.closing)
-          throw new Error('broker channel lost during retries', { cause: error });
-      }
+  /** One attempt: the items through their handlers, by pattern; per-item rejections are recorded on their message. */
+  private async handle(group: Item[], attempt: number): Promise<void> {
+    for (const item of group) item.owner.rejected = []; // a failed attempt may have recorded some
+    for (const [pattern, items] of groupByPattern(group)) {
+      const handler = this.getHandlerByPattern(pattern)!;
+      const context = new PipelineContext([this.options.queue, attempt]);
+      const results = (await lastValueFrom(
+        this.transformToObservable(
+          await handler(
+            items.map((i) => i.data),
+            context,
+          ),
+        ),
+      )) as PipelineItemResult[] | undefined;
+      items.forEach((item, i) => {
+        const result = results?.[i];
+        if (result && !result.ok) item.owner.rejected.push({ data: item.data, reason: `REJECTED: ${result.reason}` });
+      });
     }
   }
 
@@ -344,6 +368,31 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
       this.log.warn(`dead-lettering failed: ${(error as Error).message}`);
     }
   }
+}
+
+function splitByMessage(batch: Item[]): Item[][] {
+  const groups = new Map<Pending, Item[]>();
+  for (const item of batch) {
+    const group = groups.get(item.owner);
+    if (group) group.push(item);
+    else groups.set(item.owner, [item]);
+  }
+  return [...groups.values()];
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The `reason` label of a retry: the error's code (`ECONNREFUSED`, `ER_OPTION_PREVENTS_STATEMENT`) or else its
+ * name (`AccessDeniedException`, `TimeoutError`), never its message, so the label's values stay few.
+ */
+export function retryReason(error: unknown): string {
+  const { code, name } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    name?: unknown;
+  };
+  const label = typeof code === 'string' && code !== '' ? code : typeof name === 'string' ? name : 'unknown';
+  return label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'unknown';
 }
 
 function groupByPattern(batch: Item[]): Map<string, Item[]> {

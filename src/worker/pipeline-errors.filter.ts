@@ -3,8 +3,8 @@ import { throwError, type Observable } from 'rxjs';
 
 /**
  * Nest's default RPC filter replaces any error with `{status: 'error', message: 'Internal server error'}`;
- * the pipeline server needs the original to tell an unreachable store (retry for as long as it lasts)
- * from a bad message (dead-letter after the attempts). Register it before connecting the pipelines.
+ * the pipeline server needs the original to log it and to label its retries with the error's code or name.
+ * Register it before connecting the pipelines.
  */
 @Catch()
 export class PipelineErrorsFilter implements RpcExceptionFilter {

@@ -39,6 +39,21 @@ export function pipelineMessageCounters(
 }
 
 /**
+ * `tickets_pipeline_retries_total{pipeline, reason}`: failed attempts at a batch (or, once split, a message)
+ * that the pipeline retries instead of dead-lettering; `reason` is the error's code or name (see retryReason).
+ * A rate that does not fall back to 0 is a store the worker cannot write to: the tickets wait in the queue.
+ */
+export function pipelineRetryCounters(registry: Registry): (pipeline: string) => (reason: string) => void {
+  const retries = new Counter({
+    name: 'tickets_pipeline_retries_total',
+    help: 'Failed attempts at a batch the pipeline retries with backoff (never dead-letters), by error code or name',
+    labelNames: ['pipeline', 'reason'],
+    registers: [registry],
+  });
+  return (pipeline) => (reason) => retries.labels(pipeline, reason).inc();
+}
+
+/**
  * The worker's gauges read from the stores when Prometheus scrapes, each within SCRAPE_TIMEOUT_MS. A figure
  * that cannot be read is left out of that scrape (no line) rather than reported as a stale or made-up value.
  */

@@ -8,7 +8,7 @@ import { createMetricsRegistry } from '../ops/metrics-registry';
 import { AmqpPipelineServer } from './amqp-pipeline.server';
 import { PipelineErrorsFilter } from './pipeline-errors.filter';
 import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from './pipeline-transports';
-import { pipelineMessageCounters } from './worker-metrics';
+import { pipelineMessageCounters, pipelineRetryCounters } from './worker-metrics';
 import { WorkerModule } from './worker.module';
 import { nestLogger } from '../logging/logger-option';
 
@@ -24,6 +24,7 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
   const topology = topologyFor(config.AMQP_NAMESPACE);
   const metrics = createMetricsRegistry();
   const countMessages = pipelineMessageCounters(metrics);
+  const countRetries = pipelineRetryCounters(metrics);
   const pipeline = (queue: string, transportId: symbol, name: string) =>
     new AmqpPipelineServer({
       url: config.AMQP_URL,
@@ -35,6 +36,7 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
       lingerMs: config.WORKER_BATCH_LINGER_MS,
       maxAttempts: config.WORKER_MAX_ATTEMPTS,
       onMessages: countMessages(name),
+      onRetry: countRetries(name),
     });
   const servers = [
     pipeline(topology.pipelines.writeStore, WRITE_STORE_PIPELINE, 'write-store'),

@@ -1,3 +1,11 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { loadCatalog } from '../../src/catalog/catalog.loader';
+import { ticketMessageJson } from '../../src/messaging/ticket-message';
+import { deadLetterQueueOf, deleteTopology, topologyFor } from '../../src/messaging/topology';
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
@@ -5,7 +13,32 @@ import { seatPlan } from '../support/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { allOutboxKeys } from '../../src/purchasing/seat-map/seat-map.keys';
-import { freshEventId, saleEvent, TEST_ADMIN_TOKEN } from '../support/test-config';
+import {
+  freshEventId,
+  saleEvent,
+  TEST_ADMIN_TOKEN,
+  TEST_CATALOG_FILE,
+  testConfig,
+  testNamespace,
+} from '../support/test-config';
+
+/** A namespace of its own: a dead letter other test files left in the run's queues would block the rebuilds. */
+const NAMESPACE = `${testNamespace()}-rebuild`;
+const topology = topologyFor(NAMESPACE);
+const REPLAY_CLI = join(__dirname, '..', '..', 'dist', 'consistency', 'replay-dlq.main.js');
+
+/** `npm run replay:dlq -- <args>` against the platform's namespace: its exit code and output. */
+async function replayDlq(...args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [REPLAY_CLI, ...args], {
+      env: { ...process.env, AMQP_NAMESPACE: NAMESPACE },
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, output: failed.stdout + failed.stderr };
+  }
+}
 
 /**
  * Redis loses seat maps; the platform restores them by itself: the API answers 503 with Retry-After and asks,
@@ -16,7 +49,11 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
   let dynamoProxy: TcpProxy;
 
   beforeAll(async () => {
-    platform = await new Platform({ deferWorker: true }).start();
+    platform = await new Platform({
+      deferWorker: true,
+      api: { AMQP_NAMESPACE: NAMESPACE },
+      worker: { AMQP_NAMESPACE: NAMESPACE },
+    }).start();
     dynamoProxy = await new TcpProxy('127.0.0.1', Number(new URL(platform.dynalite.endpoint).port)).start();
     // Prefetch 1: a message this worker holds leaves it no room for another, so the drain barrier of the second
     // test reaches the other worker, and the proof rests on the drain round (see WriteStoreDrainBarrier).
@@ -25,6 +62,9 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
   afterAll(async () => {
     await platform.stop();
     await dynamoProxy.stop();
+    const connection = await connect(testConfig().AMQP_URL);
+    await deleteTopology(await connection.createChannel(), topology).catch(() => undefined);
+    await connection.close();
   });
 
   const buy = (eventId: string, zoneId: number, row: string, column: number) =>
@@ -103,6 +143,84 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
     expect((await buy(eventId, 1, 'A', 2)).status).toBe(201);
     await platform.waitUntilStoresAgree(eventId, 2, 60_000);
     await second.handle?.kill('SIGTERM');
+  });
+
+  it('refuses to rebuild while the write-store DLQ holds a ticket (503 persists, error logged), and rebuilds once replay:dlq moved it back', async () => {
+    const eventId = freshEventId('rebuild-dlq');
+    await platform.openSale(eventId, 'Arena');
+    expect((await buy(eventId, 1, 'B', 1)).status).toBe(201);
+    await platform.waitUntilStoresAgree(eventId, 1, 60_000);
+    // A ticket the worker dead-lettered instead of storing (as it did for store errors it did not know): sold,
+    // but in neither store. Rebuilt without it, its seat would be sold again.
+    const price = loadCatalog(TEST_CATALOG_FILE).venues.find((v) => v.venueId === 'Arena')!.zones[0]!.ticketPrice;
+    const ticket = { ticketId: randomUUID(), venueId: 'Arena', eventId, zoneId: 1, row: 'A', column: 1, price };
+    const body = ticketMessageJson('TicketReserved', [
+      JSON.stringify({ ...ticket, createdOn: new Date().toISOString() }),
+    ]);
+    let connection: ChannelModel | undefined;
+    let channel: ConfirmChannel;
+    try {
+      connection = await connect(testConfig().AMQP_URL);
+      channel = await connection.createConfirmChannel();
+      for (const queue of [topology.pipelines.writeStore, topology.pipelines.readModel])
+        channel.publish(topology.deadLetterExchange, queue, Buffer.from(body), {
+          persistent: true,
+          messageId: ticket.ticketId,
+          headers: { 'x-failure-reason': 'FAILED after 5 attempts: AccessDeniedException', 'x-attempts': 5 },
+        });
+      await channel.waitForConfirms();
+
+      const keys = zoneKeys(eventId, 1);
+      await platform.redis.del(keys.counts, keys.seats);
+      expect((await buy(eventId, 1, 'A', 2)).status).toBe(503);
+      const refusal = `${deadLetterQueueOf(topology.pipelines.writeStore)} holds 1 dead-lettered message(s)`;
+      await waitFor(() => platform.worker.output.includes(refusal), 30_000, 'the rebuild to refuse, naming the DLQ');
+      expect(platform.worker.output).toContain('npm run replay:dlq -- --pipeline write-store');
+      // Still refused a few drain passes later: the zone stays closed and its purchases answer 503.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(await zoneOpen(eventId, 1)).toBe(false);
+      expect((await buy(eventId, 1, 'A', 1)).status).toBe(503);
+
+      const dryRun = await replayDlq('--pipeline', 'write-store', '--dry-run');
+      expect(dryRun).toEqual({
+        code: 0,
+        output: expect.stringContaining('1 message(s) waiting; dry run, nothing moved'),
+      });
+      expect(dryRun.output).toMatch(/1 {2}FAILED after 5 attempts/);
+      expect((await channel.checkQueue(deadLetterQueueOf(topology.pipelines.writeStore))).messageCount).toBe(1);
+      expect(await zoneOpen(eventId, 1)).toBe(false);
+
+      for (const pipeline of ['write-store', 'read-model'])
+        expect(await replayDlq('--pipeline', pipeline)).toEqual({
+          code: 0,
+          output: expect.stringContaining('1 message(s) moved, 0 left'),
+        });
+      expect(await replayDlq('--pipeline', 'write-store')).toEqual({
+        code: 0,
+        output: expect.stringContaining('0 message(s) moved, 0 left'),
+      });
+    } finally {
+      await connection?.close();
+    }
+
+    await waitFor(() => zoneOpen(eventId, 1), 60_000, 'the rebuild once the dead letter was replayed');
+    // Rebuilt from a store that has the replayed ticket: its seat is taken, not sold again.
+    expect((await buy(eventId, 1, 'A', 1)).status).toBe(409);
+    expect((await buy(eventId, 1, 'A', 2)).status).toBe(201);
+    await platform.waitUntilStoresAgree(eventId, 3, 60_000);
+  });
+
+  it('replay:dlq: --help has no side effects, an unknown flag or a missing --pipeline exits 2', async () => {
+    expect(await replayDlq('--help')).toEqual({
+      code: 0,
+      output: expect.stringContaining('usage: npm run replay:dlq'),
+    });
+    expect(await replayDlq('--pipeline', 'write-store', '--bogus')).toEqual({
+      code: 2,
+      output: expect.stringContaining("Unknown option '--bogus'"),
+    });
+    expect((await replayDlq('--dry-run')).code).toBe(2);
+    expect((await replayDlq('--pipeline', 'write-store', '--limit', '0')).code).toBe(2);
   });
 
   it('never reopens empty an event Redis lost: the admin endpoint answers 409 and the map comes back from DynamoDB', async () => {

@@ -10,7 +10,8 @@ export interface DrainReport {
   readonly round: string;
   /**
    * Every message the worker had received when it first saw `round` has been acknowledged (written to the
-   * event store, or dead-lettered), all on the consumer it had then.
+   * event store, or dead-lettered), all on the consumer it had then. A dead-lettered message is acknowledged
+   * but not settled: the barrier also requires the dead-letter queue to be empty (WriteStoreDrainBarrier).
    */
   readonly settled: boolean;
   /** Drain barrier messages its write-store pipeline handled lately. */

@@ -19,6 +19,7 @@ import { TicketProjection } from '../../read-model/ticket.projection';
 import { REDIS } from '../../redis/redis.factory';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../write-store/ticket-write-store.port';
 import { EventConsistency } from '../event-consistency';
+import { deadLettersRefusal } from './dead-letters';
 import { RedisLock } from './redis-lock';
 import { seatRebuildKeys } from './seat-rebuild.keys';
 import { SeatRebuildRequests } from './seat-rebuild.requests';
@@ -28,6 +29,8 @@ const POLL_MS = 1000;
 const LOCK_TTL_MS = 30_000;
 const WAIT_STEP_MS = 100;
 const WAIT_LOG_EVERY_MS = 15_000;
+/** Between looks at a dead-letter queue that blocks the rebuild: only an operator can empty it. */
+const DEAD_LETTER_RECHECK_MS = 2000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,9 +57,10 @@ class RebuildAborted extends Error {}
  *    newer than the drain below.
  * 2. Waits until every outbox entry of those zones' partitions written before step 1 has been relayed: the
  *    relay deletes an entry only once the broker has confirmed it.
- * 3. Waits until the write-store pipeline has written everything queued before that (WriteStoreDrainBarrier).
- *    Every ticket reserved in a missing zone is now in DynamoDB: no new one can be, since a missing zone
- *    answers "not open" to every reservation.
+ * 3. Waits until the write-store pipeline has written everything queued before that (WriteStoreDrainBarrier)
+ *    and its dead-letter queue is empty (a dead-lettered ticket is not in DynamoDB; an operator replays it
+ *    with `npm run replay:dlq`, and the error log says so). Every ticket reserved in a missing zone is now in
+ *    DynamoDB: no new one can be, since a missing zone answers "not open" to every reservation.
  * 4. Rebuilds each missing zone from DynamoDB's live tickets, in one script call per zone that only creates a
  *    zone still missing (never overwriting a zone that came back meanwhile), then restores the event's
  *    record. Sales of a zone resume the moment its map exists, and it exists only complete.
@@ -141,7 +145,7 @@ export class SeatMapRebuilder implements OnApplicationBootstrap, BeforeApplicati
           'rebuilding from the event store once the tickets already sold have reached it',
       );
       await this.waitForOutbox(await this.outboxBarriers(lost));
-      await this.waitForWriteStore();
+      await this.waitForWriteStore(lost);
       for (const plan of lost) {
         this.ensureLock();
         this.warnIfIncomplete(plan);
@@ -221,10 +225,24 @@ export class SeatMapRebuilder implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  private async waitForWriteStore(): Promise<void> {
+  private async waitForWriteStore(plans: readonly EventPlan[]): Promise<void> {
     let nextLog = Date.now() + WAIT_LOG_EVERY_MS;
-    while (!(await this.drain.pass(() => this.stopping || !this.lock.held))) {
+    let nextDeadLetterLog = 0;
+    for (;;) {
+      const pass = await this.drain.pass(() => this.stopping || !this.lock.held);
+      if (pass.status === 'DRAINED') return;
       this.ensureLock();
+      if (pass.status === 'DEAD_LETTERS') {
+        if (Date.now() >= nextDeadLetterLog) {
+          nextDeadLetterLog = Date.now() + WAIT_LOG_EVERY_MS;
+          this.logger.error(
+            `seat-map rebuild of ${plans.map((p) => p.eventId).join(', ')} refused: ${deadLettersRefusal(pass.deadLetters)}; ` +
+              'purchases in the lost zone(s) answer 503 meanwhile',
+          );
+        }
+        await sleep(DEAD_LETTER_RECHECK_MS);
+        continue;
+      }
       if (Date.now() > nextLog) {
         nextLog = Date.now() + WAIT_LOG_EVERY_MS;
         this.logger.warn('seat-map rebuild waiting for the write-store pipeline to drain');

@@ -7,6 +7,7 @@ import { withTimeout } from '../../messaging/amqp-publisher';
 import { ticketMessageJson } from '../../messaging/ticket-message';
 import { topologyFor } from '../../messaging/topology';
 import { REDIS } from '../../redis/redis.factory';
+import { writeStoreDeadLetters, type DeadLetterCount } from './dead-letters';
 import { barrierSeen, roundSettled, workersChanged, type DrainReport } from './drain-report';
 import { seatRebuildKeys, type SeatRebuildKeys } from './seat-rebuild.keys';
 
@@ -20,10 +21,17 @@ const POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What one pass found: drained; not proven (try again); or blocked by dead letters (an operator must act). */
+export type DrainPass =
+  | { readonly status: 'DRAINED' }
+  | { readonly status: 'NOT_PROVEN' }
+  | { readonly status: 'DEAD_LETTERS'; readonly deadLetters: DeadLetterCount };
+
+const NOT_PROVEN: DrainPass = { status: 'NOT_PROVEN' };
+
 /**
  * Proves that every message the write-store queue held before `pass()` began has been written to the event
- * store (or dead-lettered), with any number of workers consuming the queue, and while new messages keep
- * arriving behind it:
+ * store, with any number of workers consuming the queue, and while new messages keep arriving behind it:
  *
  * 1. The queue's consumers are exactly the workers reporting to Redis (WriteStoreDrainReporter).
  * 2. A barrier message is sent straight to the queue; the queue delivers in order, so once a worker has
@@ -33,6 +41,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *    step 1: a replaced consumer returns its unacknowledged messages to the queue (possibly behind the
  *    barrier), and a worker that vanished may still hold some; either makes the pass fail, to be tried again.
  * 4. The consumer count is unchanged (no consumer joined that was not counted).
+ * 5. The write-store dead-letter queue is empty. A worker acknowledges a message it dead-letters only once the
+ *    dead-letter queue has it, so whatever was dead-lettered before the round settled is counted here: a
+ *    dead-lettered message is not settled, it is a ticket that may be missing (see writeStoreDeadLetters).
+ *    The queue is also looked at first, so a blocked rebuild sends no barrier messages.
  *
  * A failed pass proves nothing and harms nothing; the caller tries again. Every failure mode waits, none
  * passes early.
@@ -50,16 +62,18 @@ export class WriteStoreDrainBarrier {
     this.queue = topologyFor(config.AMQP_NAMESPACE).pipelines.writeStore;
   }
 
-  /** True when the drain is proven; false when this pass could not prove it (or `abort` turned true). */
-  async pass(abort: () => boolean): Promise<boolean> {
+  /** DRAINED when the drain is proven; NOT_PROVEN when this pass could not prove it (or `abort` turned true). */
+  async pass(abort: () => boolean): Promise<DrainPass> {
     const connection = await connect(this.config.AMQP_URL, { timeout: 5000 });
     connection.on('error', () => undefined); // followed by 'close'; the calls below then fail
     try {
       const channel = await connection.createConfirmChannel();
       channel.on('error', () => undefined);
+      const before = await writeStoreDeadLetters(channel, this.config.AMQP_NAMESPACE);
+      if (before.count > 0) return { status: 'DEAD_LETTERS', deadLetters: before };
       const consumers = (await channel.checkQueue(this.queue)).consumerCount;
       const workers = new Map([...(await this.reports())].filter(([, report]) => report.consuming));
-      if (consumers === 0 || workers.size !== consumers) return false;
+      if (consumers === 0 || workers.size !== consumers) return NOT_PROVEN;
 
       const barrierId = randomUUID();
       channel.sendToQueue(
@@ -74,16 +88,18 @@ export class WriteStoreDrainBarrier {
       );
       await withTimeout(channel.waitForConfirms(), 10_000, 'broker confirm of the drain barrier');
       if (!(await this.until(workers, (reports) => barrierSeen(reports, barrierId), BARRIER_TIMEOUT_MS, abort))) {
-        return false;
+        return NOT_PROVEN;
       }
 
       const round = randomUUID();
       // Expires: a round only matters while a pass waits for it.
       await this.redis.set(this.keys.round, round, 'PX', 10 * ROUND_TIMEOUT_MS);
       if (!(await this.until(workers, (reports) => roundSettled(workers, reports, round), ROUND_TIMEOUT_MS, abort))) {
-        return false;
+        return NOT_PROVEN;
       }
-      return (await channel.checkQueue(this.queue)).consumerCount === consumers;
+      if ((await channel.checkQueue(this.queue)).consumerCount !== consumers) return NOT_PROVEN;
+      const after = await writeStoreDeadLetters(channel, this.config.AMQP_NAMESPACE);
+      return after.count > 0 ? { status: 'DEAD_LETTERS', deadLetters: after } : { status: 'DRAINED' };
     } finally {
       await connection.close().catch(() => undefined);
     }
