@@ -70,7 +70,14 @@ const appConfigFields = z.object({
   HTTP_ACCEPT_SOCKETS: positiveInt.max(1024).default(64),
   /** API processes sharing the port (node:cluster, each with its accept sockets); 1 runs the API in this process. */
   API_PROCESSES: positiveInt.max(64).default(1),
+  /** How long a purchase that won its seat can be retried with its Idempotency-Key for the original 201. */
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
+  /**
+   * How long a key is held while its purchase runs, and after one that bought nothing (409, 503): kept for
+   * IDEMPOTENCY_TTL_SECONDS only once the seat is taken, so a rush of refused purchases does not fill Redis.
+   * Far above the Redis command timeout, so a claim outlives the purchase it guards.
+   */
+  IDEMPOTENCY_CLAIM_SECONDS: positiveInt.max(3600).default(30),
   OUTBOX_RELAY_ENABLED: z
     .enum(['true', 'false'])
     .default('true')
@@ -120,6 +127,13 @@ const appConfigFields = z.object({
 });
 
 export const appConfigSchema = appConfigFields.superRefine((config, context) => {
+  if (config.IDEMPOTENCY_CLAIM_SECONDS > config.IDEMPOTENCY_TTL_SECONDS) {
+    context.addIssue({
+      code: 'custom',
+      path: ['IDEMPOTENCY_CLAIM_SECONDS'],
+      message: 'must not exceed IDEMPOTENCY_TTL_SECONDS',
+    });
+  }
   if (config.REDIS_CLUSTER_NODES !== undefined && config.TICKET_CACHE_REDIS_URL !== undefined) {
     context.addIssue({
       code: 'custom',

@@ -23,7 +23,8 @@ const CODES: Record<number, string> = {
 
 /**
  * Every error that leaves the API goes through here: the same JSON shape, never a stack trace.
- * Infrastructure that cannot be reached is a 503 (retry later); anything unexpected is a logged 500.
+ * Infrastructure that cannot be reached, or that refuses a command it did not run (isRedisUnavailable), is a
+ * 503 (retry later); anything unexpected is a logged 500.
  */
 export function toErrorResponse(
   error: unknown,
@@ -38,7 +39,7 @@ export function toErrorResponse(
     return { status, body: errorBody(CODES[status] ?? 'BAD_REQUEST', (error as Error).message) };
   }
   if (isRedisUnavailable(error)) {
-    return { status: 503, body: errorBody('UNAVAILABLE', 'the seat inventory is unreachable, retry shortly') };
+    return { status: 503, body: errorBody('UNAVAILABLE', 'the seat inventory is unavailable, retry shortly') };
   }
   // The one place an unexpected error is logged, with the request id the client got in X-Request-Id.
   logger.error({

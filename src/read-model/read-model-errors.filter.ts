@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/comm
 import { ConnectionException } from '@mikro-orm/core';
 import type { FastifyReply } from 'fastify';
 import { errorBody } from '../http/error-body';
-import { toErrorResponse } from '../http/http-errors.filter';
+import { replyWithError } from '../http/http-errors.filter';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -43,7 +43,6 @@ export class ReadModelErrorsFilter implements ExceptionFilter {
         .send(errorBody('UNAVAILABLE', 'the read model is unreachable, retry shortly'));
       return;
     }
-    const { status, body } = toErrorResponse(error, this.logger);
-    void reply.code(status).send(body);
+    replyWithError(reply, error, this.logger);
   }
 }

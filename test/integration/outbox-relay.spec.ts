@@ -5,10 +5,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { CatalogService } from '../../src/catalog/catalog.service';
-import { OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
+import { outboxBacklog } from '../../src/purchasing/outbox/outbox-backlog';
+import { OUTBOX_GROUP, OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
+import { allOutboxKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import { REDIS, type RedisClient } from '../../src/redis/redis.factory';
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { QueueReader, waitFor } from '../support/queue-reader';
+import { RedisServer } from '../support/redis-server';
 import { seatPlan } from '../support/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
@@ -136,6 +140,94 @@ describe('outbox relay → RabbitMQ fan-out', () => {
     } finally {
       await api.close();
       await brokerProxy.stop();
+      for (const q of queues) await q.stop();
+    }
+  });
+});
+
+describe('outbox relay: acknowledging and deleting an entry', () => {
+  // A Redis of its own: the backlog is counted over every stream, which the shared Redis fills with other runs.
+  let redisServer: RedisServer;
+  let app: INestApplicationContext;
+  let redis: RedisClient;
+
+  beforeAll(async () => {
+    redisServer = await new RedisServer().start();
+    const ownRedis = testConfig({ OUTBOX_RELAY_ENABLED: 'false', REDIS_URL: redisServer.url });
+    app = await NestFactory.createApplicationContext(ApiModule.forRoot(ownRedis, loadCatalog(ownRedis.CATALOG_FILE)), {
+      logger: ['error'],
+    });
+    redis = app.get<RedisClient>(REDIS);
+  });
+  afterAll(async () => {
+    await app.close();
+    await redisServer.stop();
+  });
+
+  it('does one atomic step: every XACK runs inside a script, followed there by the XDEL of the same ids', async () => {
+    const eventId = freshEventId('ackdel');
+    const queues = await Promise.all(
+      Object.values(testTopology().pipelines).map((q) => new QueueReader(config.AMQP_URL, q, eventId).start()),
+    );
+    const monitor = await (redis as import('ioredis').Redis).duplicate().monitor();
+    const commands: { source: string; args: string[] }[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      const name = args[0]?.toUpperCase();
+      if (name === 'XACK' || name === 'XDEL') commands.push({ source, args: [name, ...args.slice(1)] });
+    });
+    const relay = app.get(OutboxRelay);
+    try {
+      const tickets = await reserveSeats(app, eventId, 300);
+      relay.start();
+      await waitFor(() => queues.every((q) => q.received.length >= tickets.size), 30_000, 'both queues');
+      await waitFor(async () => (await outboxBacklog(redis)) === 0, 10_000, 'an empty outbox');
+      const acks = commands.flatMap((command, i) => (command.args[0] === 'XACK' ? [i] : []));
+      expect(acks.length).toBeGreaterThan(0);
+      for (const i of acks) {
+        const [ack, del] = [commands[i]!, commands[i + 1]];
+        expect(ack.source).toBe('lua');
+        // XACK stream group ...ids, then at once XDEL stream ...ids, in the same script.
+        expect(del).toEqual({ source: 'lua', args: ['XDEL', ack.args[1], ...ack.args.slice(3)] });
+      }
+    } finally {
+      await relay.stop();
+      monitor.disconnect();
+      for (const q of queues) await q.stop();
+    }
+  });
+
+  it('clears entries an older relay acknowledged but never deleted, so the backlog (and rebuild:seats) can reach 0', async () => {
+    const eventId = freshEventId('ackleft');
+    // The state a relay killed between its XACK and its XDEL leaves: read by the group, acknowledged, still there.
+    const leftBehind = await reserveSeats(app, eventId, 200);
+    for (const key of allOutboxKeys()) {
+      await redis.xgroup('CREATE', key, OUTBOX_GROUP, '0', 'MKSTREAM').catch((error: Error) => {
+        if (!error.message.includes('BUSYGROUP')) throw error;
+      });
+      const read = (await redis.xreadgroup('GROUP', OUTBOX_GROUP, 'old-relay', 'STREAMS', key, '>')) as
+        [string, [string, string[]][]][] | null;
+      const ids = read?.[0]?.[1].map(([id]) => id) ?? [];
+      if (ids.length > 0) expect(await redis.xack(key, OUTBOX_GROUP, ...ids)).toBe(ids.length);
+    }
+    const lengths = await Promise.all(allOutboxKeys().map((key) => redis.xlen(key)));
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(leftBehind.size);
+
+    const laterEventId = freshEventId('acklater');
+    const queues = await Promise.all(
+      Object.values(testTopology().pipelines).map((q) =>
+        new QueueReader(config.AMQP_URL, q, [eventId, laterEventId]).start(),
+      ),
+    );
+    const relay = app.get(OutboxRelay);
+    try {
+      const later = await reserveSeats(app, laterEventId, 100);
+      relay.start();
+      await waitFor(() => queues.every((q) => q.received.length >= later.size), 30_000, 'the later tickets');
+      await waitFor(async () => (await outboxBacklog(redis)) === 0, 10_000, 'the backlog to reach 0');
+      // The acknowledged entries were already relayed by the older relay: cleared, not sent again.
+      for (const queue of queues) expect(new Set(queue.received.map((t) => t.ticketId))).toEqual(later);
+    } finally {
+      await relay.stop();
       for (const q of queues) await q.stop();
     }
   });

@@ -4,11 +4,17 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ApiModule } from '../../src/api.module';
+import { APP_CONFIG, type AppConfig } from '../../src/config/app-config';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { CatalogService } from '../../src/catalog/catalog.service';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
 import type { PurchaseOutcome } from '../../src/purchasing/purchase-outcome';
 import { SEAT_MAP, type SeatMap } from '../../src/purchasing/seat-map/seat-map.port';
+import {
+  idempotencyFingerprintKey,
+  idempotencyRecordKey,
+  partitionOf,
+} from '../../src/purchasing/seat-map/seat-map.keys';
 import { REDIS } from '../../src/redis/redis.factory';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { seatKey, seatPlan } from '../support/seat-plan';
@@ -24,6 +30,7 @@ const COLUMNS = 400;
 describe('PurchaseSeatCommand under contention, straight to the CommandBus', () => {
   let app: INestApplicationContext;
   let eventId: string;
+  let keyedEventId: string;
 
   beforeAll(async () => {
     // No relay: this test is about the decision; the relay has its own test. The 20,000 commands are sent at
@@ -34,11 +41,14 @@ describe('PurchaseSeatCommand under contention, straight to the CommandBus', () 
       logger: ['error'],
     });
     eventId = freshEventId('contention');
+    keyedEventId = freshEventId('keyed');
     expect(await app.get(CatalogService).openSale(saleEvent(eventId, 'Arena'))).toBe('CREATED');
+    expect(await app.get(CatalogService).openSale(saleEvent(keyedEventId, 'Arena'))).toBe('CREATED');
   });
 
   afterAll(async () => {
     await deleteOutboxRecordsOf(app.get<Redis>(REDIS), eventId);
+    await deleteOutboxRecordsOf(app.get<Redis>(REDIS), keyedEventId);
     await app.close();
   });
 
@@ -82,5 +92,36 @@ describe('PurchaseSeatCommand under contention, straight to the CommandBus', () 
         expect(counters!.rowsLeft[row]).toBe(COLUMNS - soldInRow);
       }
     }
+  });
+
+  it('keeps an Idempotency-Key for 24 h only when its purchase won the seat; a refused one for seconds', async () => {
+    const config = app.get<AppConfig>(APP_CONFIG);
+    const plan = seatPlan(ZONES, ROWS, 2000, DUPLICATE_RATIO, 7);
+    const keys = plan.map((_, i) => `${keyedEventId}-${i}`);
+    const bus = app.get(CommandBus);
+    const outcomes = await Promise.all(
+      plan.map((s, i) =>
+        bus.execute(new PurchaseSeatCommand('Arena', keyedEventId, s.zoneId, s.row, s.column, keys[i])),
+      ),
+    );
+    expect(outcomes.filter((o) => o.kind === 'RESERVED')).toHaveLength(2000);
+    expect(outcomes.filter((o) => o.kind === 'SEAT_TAKEN')).toHaveLength(plan.length - 2000);
+
+    // The purchases' own client: its commands reach Redis in the order they were sent.
+    const redis = app.get<Redis>(REDIS);
+    const ttls = await Promise.all(keys.map((key) => redis.ttl(idempotencyFingerprintKey(key))));
+    const records = await Promise.all(
+      plan.map((s, i) => redis.exists(idempotencyRecordKey(partitionOf(keyedEventId, s.zoneId), keys[i]!))),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind === 'RESERVED') {
+        expect(ttls[i]).toBeGreaterThan(config.IDEMPOTENCY_TTL_SECONDS - 60);
+        expect(records[i]).toBe(1);
+      } else {
+        expect(ttls[i]).toBeGreaterThan(0);
+        expect(ttls[i]).toBeLessThanOrEqual(config.IDEMPOTENCY_CLAIM_SECONDS);
+        expect(records[i]).toBe(0);
+      }
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
 import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
-import { ticketCacheKey, zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import {
+  idempotencyFingerprintKey,
+  idempotencyRecordKey,
+  ticketCacheKey,
+  zoneKeys,
+} from '../../src/purchasing/seat-map/seat-map.keys';
 import type { Zone } from '../../src/catalog/catalog.schema';
 import { createRedis } from '../../src/redis/redis.factory';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
@@ -110,6 +115,28 @@ describe('seat map scripts on Redis', () => {
     const replay = await reserve('B', 1, { idempotencyKey: key });
     expect(replay).toEqual({ code: 'REPLAYED', payload: JSON.stringify({ ticketId: ticketIdOf('B', 1), eventId }) });
     expect(await seatMap.counters(eventId, 7)).toEqual({ zoneLeft: 5, rowsLeft: { A: 3, B: 2 } });
+  });
+
+  it('writes the idempotency record only for a reservation that took its seat, for IDEMPOTENCY_TTL_SECONDS', async () => {
+    const partition = zoneKeys(eventId, 7).partition;
+    const [winner, loser] = [`win-${eventId}`, `lose-${eventId}`];
+    expect((await reserve('A', 3, { idempotencyKey: winner })).code).toBe('RESERVED');
+    expect((await reserve('A', 3, { idempotencyKey: loser })).code).toBe('SEAT_TAKEN');
+    expect(await redis.exists(idempotencyRecordKey(partition, loser))).toBe(0);
+    const ttl = await redis.ttl(idempotencyRecordKey(partition, winner));
+    expect(ttl).toBeGreaterThan(config.IDEMPOTENCY_TTL_SECONDS - 60);
+    expect(ttl).toBeLessThanOrEqual(config.IDEMPOTENCY_TTL_SECONDS);
+  });
+
+  it('claims a key for the given time, returns the fingerprint already there, and keeps it when asked', async () => {
+    const key = `claim-${eventId}`;
+    expect(await seatMap.claimIdempotencyKey(key, 'first', 30)).toBeNull();
+    expect(await seatMap.claimIdempotencyKey(key, 'second', 30)).toBe('first');
+    expect(await redis.ttl(idempotencyFingerprintKey(key))).toBeLessThanOrEqual(30);
+    await seatMap.keepIdempotencyKey(key, 86_400);
+    expect(await redis.ttl(idempotencyFingerprintKey(key))).toBeGreaterThan(86_400 - 60);
+    expect(await redis.get(idempotencyFingerprintKey(key))).toBe('first');
+    await redis.del(idempotencyFingerprintKey(key));
   });
 
   it('writes the new ticket under its cache key with the reservation (with a TTL), and nothing for a refused seat', async () => {

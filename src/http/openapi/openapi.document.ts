@@ -103,7 +103,7 @@ export function buildOpenApiDocument(version: string) {
             '422': error('IDEMPOTENCY_KEY_REUSED: the key was used for a different seat'),
             '429': error('RATE_LIMITED: too many purchases from this address in the window', retryAfter),
             '503': error(
-              'UNAVAILABLE: the seat inventory is unreachable, or the sale is being rebuilt; retry',
+              'UNAVAILABLE: the seat inventory is unreachable or refusing commands, or the sale is being rebuilt; retry',
               retryAfter,
             ),
           },

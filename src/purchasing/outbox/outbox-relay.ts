@@ -7,8 +7,9 @@ import { isCluster, REDIS, type RedisClient } from '../../redis/redis.factory';
 import { TicketReservedEvent } from '../ticket-reserved.event';
 import { allOutboxKeys } from '../seat-map/seat-map.keys';
 import { outboxBacklog } from './outbox-backlog';
+import { OUTBOX_GROUP, outboxScripts } from './outbox-scripts';
 
-export const OUTBOX_GROUP = 'relay';
+export { OUTBOX_GROUP } from './outbox-scripts';
 export const AMQP_PUBLISHER = Symbol('AMQP_PUBLISHER');
 
 type StreamEntry = [id: string, fields: string[]];
@@ -21,7 +22,7 @@ const CLUSTER_IDLE_POLL_MS = 50;
 
 /**
  * Moves TicketReserved records from the Redis outbox streams to RabbitMQ. An entry is acknowledged and
- * deleted only after the broker confirmed it, so a crash anywhere in between means a redelivery (consumers
+ * deleted (one script call) only after the broker confirmed it, so a crash anywhere in between means a redelivery (consumers
  * deduplicate by message id), never a loss. Relays of several API processes share one consumer group; the
  * entries a crashed relay had read are taken over with XAUTOCLAIM once idle long enough.
  *
@@ -268,16 +269,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       });
     }
     if (messages.length > 0) await this.publisher.publishBatch(messages);
-    const reader = this.reader!;
-    // Per stream (one slot each), all sent together. Unacknowledged entries stay pending and are claimed
+    const scripts = outboxScripts(this.reader!);
+    // Per stream (one slot each), all sent together; acknowledged and deleted in one script call, so no
+    // entry is ever acknowledged yet left in the stream. Unacknowledged entries stay pending and are claimed
     // again: a duplicate at worst, never a loss.
     await Promise.all(
       reply
         .filter(([, entries]) => entries.length > 0)
-        .flatMap(([key, entries]) => {
-          const ids = entries.map(([id]) => id);
-          return [reader.xack(key, OUTBOX_GROUP, ...ids), reader.xdel(key, ...ids)];
-        }),
+        .map(([key, entries]) => scripts.ackOutbox(key, OUTBOX_GROUP, ...entries.map(([id]) => id))),
     );
     this.published += payloads.length;
   }

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CatalogService } from '../../catalog/catalog.service';
@@ -12,8 +12,13 @@ import { PurchaseSeatCommand } from './purchase-seat.command';
 
 const fingerprint = (c: PurchaseSeatCommand): string => `${c.venueId}|${c.eventId}|${c.zoneId}|${c.row}|${c.column}`;
 
+const WARN_EVERY_MS = 60_000;
+
 @CommandHandler(PurchaseSeatCommand)
 export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand, PurchaseOutcome> {
+  private readonly logger = new Logger(PurchaseSeatHandler.name);
+  private lastWarnAt = 0;
+
   constructor(
     @Inject(SEAT_MAP) private readonly seatMap: SeatMap,
     private readonly catalog: CatalogService,
@@ -36,10 +41,12 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
     }
 
     if (command.idempotencyKey !== undefined) {
+      // A short claim: most purchases of a rush are refused, and a refused key need not outlive its retries.
+      // The record is kept IDEMPOTENCY_TTL_SECONDS once the seat is taken (keepKey).
       const previous = await this.seatMap.claimIdempotencyKey(
         command.idempotencyKey,
         fingerprint(command),
-        this.config.IDEMPOTENCY_TTL_SECONDS,
+        this.config.IDEMPOTENCY_CLAIM_SECONDS,
       );
       if (previous !== null && previous !== fingerprint(command)) return { kind: 'IDEMPOTENCY_KEY_REUSED' };
     }
@@ -63,9 +70,12 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
     });
     switch (result.code) {
       case 'RESERVED':
+        this.keepKey(command.idempotencyKey);
         this.eventBus.publish(new TicketReservedEvent(ticket));
         return { kind: 'RESERVED', ticket, json: payload, replayed: false };
       case 'REPLAYED':
+        // Also on a replay: it restores a record whose first extension was lost.
+        this.keepKey(command.idempotencyKey);
         return {
           kind: 'RESERVED',
           ticket: JSON.parse(result.payload) as TicketReservedData,
@@ -85,5 +95,20 @@ export class PurchaseSeatHandler implements ICommandHandler<PurchaseSeatCommand,
       case 'ZONE_SOLD_OUT':
         return { kind: result.code };
     }
+  }
+
+  /**
+   * Not awaited: the 201 does not depend on it, and until it lands the claim still holds the key. If it is
+   * lost (Redis fails right then), the record expires after IDEMPOTENCY_CLAIM_SECONDS; a retry of the same
+   * seat is still answered with the original ticket by the reservation's own record (idem:{pN}:<key>, kept
+   * IDEMPOTENCY_TTL_SECONDS), and only a reuse of the key for another seat goes unnoticed.
+   */
+  private keepKey(key: string | undefined): void {
+    if (key === undefined) return;
+    this.seatMap.keepIdempotencyKey(key, this.config.IDEMPOTENCY_TTL_SECONDS).catch((error: Error) => {
+      if (Date.now() - this.lastWarnAt < WARN_EVERY_MS) return;
+      this.lastWarnAt = Date.now();
+      this.logger.warn(`an Idempotency-Key record was not extended, it expires early: ${error.message}`);
+    });
   }
 }

@@ -172,4 +172,8 @@ export class RedisSeatMap implements SeatMap {
     // SET NX GET: one round trip both claims a new key and reads the fingerprint of an existing one.
     return this.redis.set(idempotencyFingerprintKey(key), fingerprint, 'EX', ttlSeconds, 'NX', 'GET');
   }
+
+  async keepIdempotencyKey(key: string, ttlSeconds: number): Promise<void> {
+    await this.redis.expire(idempotencyFingerprintKey(key), ttlSeconds);
+  }
 }

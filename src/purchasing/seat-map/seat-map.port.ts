@@ -48,6 +48,11 @@ export interface SeatMap {
    * is (a reservation may have taken a seat the caller does not know of).
    */
   rebuildZone(eventId: string, zone: Zone, taken: readonly { row: string; column: number }[]): Promise<ZoneRebuild>;
-  /** Records which request an idempotency key belongs to; returns the fingerprint stored before, if any. */
+  /**
+   * Records which request an idempotency key belongs to, for `ttlSeconds`; returns the fingerprint stored
+   * before, if any (then nothing is written).
+   */
   claimIdempotencyKey(key: string, fingerprint: string, ttlSeconds: number): Promise<string | null>;
+  /** Keeps a claimed key's record for `ttlSeconds` from now: its purchase took the seat. */
+  keepIdempotencyKey(key: string, ttlSeconds: number): Promise<void>;
 }
