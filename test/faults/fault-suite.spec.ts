@@ -1,7 +1,8 @@
 import type { RedisClient } from '../../src/redis/redis.factory';
 import { liveIds, seatKeyOf, snapshotOf, type SnapshotTicket } from '../../src/consistency/store-snapshot';
 import { seatRebuildKeys } from '../../src/consistency/seat-rebuild/seat-rebuild.keys';
-import { allOutboxKeys, zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import { OUTBOX_GROUP } from '../../src/purchasing/outbox/outbox-scripts';
+import { allOutboxKeys, outboxKey, partitionOf, zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { listEventTickets } from '../../src/read-model/event-tickets.maintenance';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
@@ -100,7 +101,7 @@ describe('fault suite', () => {
   async function scenario(
     name: string,
     fault: (eventId: string, createdSoFar: Set<string>, load: LoadControl) => Promise<void>,
-    { idempotencyKeys = true }: { idempotencyKeys?: boolean } = {},
+    { idempotencyKeys = true, extraTickets = 0 }: { idempotencyKeys?: boolean; extraTickets?: number } = {},
   ): Promise<Record<string, number>> {
     const eventId = freshEventId(name);
     await platform.openSale(eventId, 'Arena');
@@ -146,7 +147,7 @@ describe('fault suite', () => {
       ticketsBySeat.set(seat, (ticketsBySeat.get(seat) ?? new Set()).add(r.body.ticketId as string));
     }
     // Asserted below (agreed: 1), after the figures are printed; the last report is printed here.
-    const agreed = await platform.waitUntilStoresAgree(eventId, SEATS, AGREE_WITHIN_MS).then(
+    const agreed = await platform.waitUntilStoresAgree(eventId, SEATS + extraTickets, AGREE_WITHIN_MS).then(
       () => 1,
       (error: Error) => {
         console.log(`${name}: ${error.message.slice(0, 1500)}`);
@@ -432,5 +433,56 @@ describe('fault suite', () => {
     });
     expect(probe).toEqual({ status: 503, retryAfter: '1', error: 'UNAVAILABLE' });
     expect(figures).toMatchObject(clean);
+  });
+  it('an outbox entry an older relay acknowledged but never deleted (killed between XACK and XDEL): the backlog still reaches 0 and a lost event is still rebuilt', async () => {
+    let leftover = -1;
+    let backlogAfter = -1;
+    const figures = await scenario(
+      'relay-acked-not-deleted',
+      async (eventId, _createdSoFar, load) => {
+        await load.pause();
+        try {
+          // One ticket of a seat the load never asks for, relayed as usual.
+          const sold = await platform.purchaseWithRetry(
+            { venueId: 'Arena', eventId, zoneId: 1, row: 'Z', column: 400 },
+            `${eventId}-probe`,
+          );
+          expect(sold.status).toBe(201);
+          await waitFor(async () => (await outboxBacklog(platform.redis)) === 0, 30_000, 'the outbox to drain');
+          // The state a relay killed between its XACK and its XDEL left behind: its entry (a ticket the broker
+          // already has) read by the group, acknowledged, still in the stream. No relay runs meanwhile, so
+          // none can read it first.
+          await platform.api.kill('SIGKILL');
+          const stream = outboxKey(partitionOf(eventId, 1));
+          const id = await platform.redis.xadd(stream, '*', 'e', JSON.stringify(sold.body));
+          await platform.redis.xreadgroup('GROUP', OUTBOX_GROUP, 'killed-relay', 'COUNT', 1, 'STREAMS', stream, '>');
+          await platform.redis.xack(stream, OUTBOX_GROUP, id!);
+          leftover = await platform.redis.xlen(stream);
+          await platform.startApi();
+          // Then Redis loses the event: its rebuild waits for every outbox entry up to now to leave.
+          const keys = await platform.redis.keys(`*:${eventId}:*`);
+          await platform.redis
+            .multi()
+            .del(...keys)
+            .hdel('catalog:events', eventId)
+            .exec();
+        } finally {
+          load.resume();
+        }
+        await waitFor(() => zonesOpen(platform.redis, eventId), 60_000, 'the automatic rebuild');
+      },
+      { extraTickets: 1 },
+    );
+    // The figure the API reports (and rebuild:seats waits on) reaches 0 once the load has drained.
+    await waitFor(
+      async () => {
+        backlogAfter = (await platform.request('GET', '/api/v1/ops/outbox')).body.backlog as number;
+        return backlogAfter === 0;
+      },
+      20_000,
+      'the outbox backlog to reach 0',
+    ).catch(() => undefined);
+    expect({ leftover, backlogAfter }).toEqual({ leftover: 1, backlogAfter: 0 });
+    expect(figures).toMatchObject({ ...clean, dynamodb: SEATS + 1, mysql: SEATS + 1 });
   });
 });

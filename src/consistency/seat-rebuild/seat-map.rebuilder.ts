@@ -11,6 +11,7 @@ import type { Catalog, SaleEvent, Venue } from '../../catalog/catalog.schema';
 import { CATALOG } from '../../catalog/catalog.service';
 import { EventRepository } from '../../catalog/event.repository';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { OUTBOX_GROUP, outboxScripts } from '../../purchasing/outbox/outbox-scripts';
 import { outboxKey, partitionOf } from '../../purchasing/seat-map/seat-map.keys';
 import { SEAT_MAP, type SeatMap } from '../../purchasing/seat-map/seat-map.port';
 import { ReadModelEvents } from '../../read-model/read-model-events';
@@ -213,8 +214,14 @@ export class SeatMapRebuilder implements OnApplicationBootstrap, BeforeApplicati
 
   private async waitForOutbox(barriers: Map<string, string>): Promise<void> {
     let nextLog = Date.now() + WAIT_LOG_EVERY_MS;
+    const scripts = outboxScripts(this.redis);
     for (const [key, barrier] of barriers) {
-      while ((await this.redis.xrange(key, '-', barrier, 'COUNT', 1)).length > 0) {
+      // The backlog script first deletes entries the group acknowledged that a stopped relay never deleted:
+      // they are relayed, and would otherwise hold this wait forever.
+      while (
+        (await scripts.outboxBacklog(key, OUTBOX_GROUP)) > 0 &&
+        (await this.redis.xrange(key, '-', barrier, 'COUNT', 1)).length > 0
+      ) {
         this.ensureLock();
         if (Date.now() > nextLog) {
           nextLog = Date.now() + WAIT_LOG_EVERY_MS;
