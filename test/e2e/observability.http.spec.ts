@@ -197,17 +197,25 @@ describe('worker: /metrics and /health/ready, with the API and the worker as pro
       ['write-store', 'read-model'].flatMap((p) =>
         ['consumed', 'acked', 'dead_lettered'].map((r) => pipelineCount(samples, p, r)),
       );
-    // Whatever an earlier test of this run left in the queues is drained before counting.
+    // Whatever an earlier test of this run left in the queues is drained before counting: the figures hold
+    // still and every message consumed is settled (one may wait in the worker's retry backoff for seconds,
+    // which two equal samples alone would take for settled).
     let previous: string | undefined;
     const before = await eventually(
       () => scrape(workerUrl),
       (samples) => {
         const now = JSON.stringify(figures(samples));
-        const settled = now === previous;
+        const settled =
+          now === previous &&
+          ['write-store', 'read-model'].every(
+            (p) =>
+              (pipelineCount(samples, p, 'consumed') ?? 0) ===
+              (pipelineCount(samples, p, 'acked') ?? 0) + (pipelineCount(samples, p, 'dead_lettered') ?? 0),
+          );
         previous = now;
         return settled;
       },
-      20_000,
+      60_000,
     );
 
     const eventId = freshEventId('metrics-e2e');
