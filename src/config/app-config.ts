@@ -57,6 +57,24 @@ const appConfigFields = z.object({
   /** Purchases one client address may make per window; 0 turns the limit off (load tests do). */
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(50),
   RATE_LIMIT_WINDOW_MS: positiveInt.default(10_000),
+  /**
+   * Which proxies' X-Forwarded-For is believed for the client's address (what the rate limit and the
+   * live-stream cap key on). `false`: the connection's peer, anything forwarded ignored (a client can forge
+   * it). A comma-separated list of the proxies' addresses or CIDRs, or proxy-addr's names `loopback`,
+   * `linklocal`, `uniquelocal` (the private ranges): the header is read from the right, past those proxies, to
+   * the first address that is not one of them, so entries a client put in front count for nothing. `true`
+   * trusts every hop, the forgeable left-most address included.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|[0-9A-Za-z.:/]+(,[0-9A-Za-z.:/]+)*)$/,
+      'must be true, false, or a comma-separated list of proxy addresses, CIDRs or proxy-addr names',
+    )
+    .default('false')
+    .transform((value): boolean | string[] =>
+      value === 'true' || value === 'false' ? value === 'true' : value.split(','),
+    ),
   BODY_LIMIT_BYTES: positiveInt.max(1_048_576).default(4096),
   /**
    * Pending connections the kernel queues for the API: an on-sale opens thousands at once, and Node's
