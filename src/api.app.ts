@@ -6,6 +6,7 @@ import { loadCatalog } from './catalog/catalog.loader';
 import { ConfigError, type AppConfig } from './config/app-config';
 import rateLimit from '@fastify/rate-limit';
 import { replyToClientError } from './http/client-error.handler';
+import { capConnections, connectionTimeouts } from './http/connection-limits';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
 import { addResponseHeaders, nextRequestId } from './http/response-headers';
 import { serveWebPages } from './live/web-pages';
@@ -27,6 +28,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     frameworkErrors: replyToRouterError,
     clientErrorHandler: replyToClientError,
     trustProxy: config.TRUST_PROXY,
+    ...connectionTimeouts(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {
     logger: nestLogger(config),
@@ -34,6 +36,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     // Fastify's own JSON parser: Nest's wrapper reads the body as a Buffer and builds a parser per request.
     bodyParser: false,
   });
+  capConnections(app.getHttpServer(), config.HTTP_MAX_CONNECTIONS);
   app.useGlobalFilters(new HttpErrorsFilter());
   addResponseHeaders(app.getHttpAdapter().getInstance());
   await serveWebPages(app);
