@@ -6,6 +6,7 @@ import { loadCatalog } from './catalog/catalog.loader';
 import { ConfigError, type AppConfig } from './config/app-config';
 import rateLimit from '@fastify/rate-limit';
 import { replyToClientError } from './http/client-error.handler';
+import { capConnections, connectionTimeouts } from './http/connection-limits';
 import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
 import { addResponseHeaders, nextRequestId } from './http/response-headers';
 import { serveWebPages } from './live/web-pages';
@@ -26,6 +27,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     return503OnClosing: true,
     frameworkErrors: replyToRouterError,
     clientErrorHandler: replyToClientError,
+    trustProxy: config.TRUST_PROXY,
+    ...connectionTimeouts(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, catalog), adapter, {
     logger: nestLogger(config),
@@ -33,16 +36,15 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     // Fastify's own JSON parser: Nest's wrapper reads the body as a Buffer and builds a parser per request.
     bodyParser: false,
   });
+  capConnections(app.getHttpServer(), config.HTTP_MAX_CONNECTIONS);
   app.useGlobalFilters(new HttpErrorsFilter());
   addResponseHeaders(app.getHttpAdapter().getInstance());
   await serveWebPages(app);
   if (config.RATE_LIMIT_MAX > 0) {
+    // Not global: the purchase route asks for its limit in its own config (PurchaseSeatHttpRoute), so every
+    // spelling the router maps to it (`%74ickets`, a query string) is limited, and nothing else is.
     await app.register(rateLimit, {
-      global: true,
-      max: config.RATE_LIMIT_MAX,
-      timeWindow: config.RATE_LIMIT_WINDOW_MS,
-      // Only purchases are limited: reads are cheap and polled.
-      allowList: (request) => !(request.method === 'POST' && request.url.startsWith('/api/v1/tickets')),
+      global: false,
       errorResponseBuilder: (_request, context) =>
         Object.assign(new Error(`too many purchases from this address; retry in ${context.after}`), {
           statusCode: 429,

@@ -123,6 +123,7 @@ resource "aws_instance" "api" {
     redis_host          = aws_instance.redis.private_ip
     broker_host         = aws_instance.broker.private_ip
     admin_token_param   = aws_ssm_parameter.admin_token.name
+    vpc_cidr            = var.vpc_cidr
     rabbitmq_pass_param = aws_ssm_parameter.rabbitmq_password.name
     redis_pass_param    = aws_ssm_parameter.redis_password.name
   })

@@ -57,6 +57,24 @@ const appConfigFields = z.object({
   /** Purchases one client address may make per window; 0 turns the limit off (load tests do). */
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(50),
   RATE_LIMIT_WINDOW_MS: positiveInt.default(10_000),
+  /**
+   * Which proxies' X-Forwarded-For is believed for the client's address (what the rate limit and the
+   * live-stream cap key on). `false`: the connection's peer, anything forwarded ignored (a client can forge
+   * it). A comma-separated list of the proxies' addresses or CIDRs, or proxy-addr's names `loopback`,
+   * `linklocal`, `uniquelocal` (the private ranges): the header is read from the right, past those proxies, to
+   * the first address that is not one of them, so entries a client put in front count for nothing. `true`
+   * trusts every hop, the forgeable left-most address included.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|[0-9A-Za-z.:/]+(,[0-9A-Za-z.:/]+)*)$/,
+      'must be true, false, or a comma-separated list of proxy addresses, CIDRs or proxy-addr names',
+    )
+    .default('false')
+    .transform((value): boolean | string[] =>
+      value === 'true' || value === 'false' ? value === 'true' : value.split(','),
+    ),
   BODY_LIMIT_BYTES: positiveInt.max(1_048_576).default(4096),
   /**
    * Pending connections the kernel queues for the API: an on-sale opens thousands at once, and Node's
@@ -68,6 +86,19 @@ const appConfigFields = z.object({
    * turn, so under load a rush of new connections waits seconds with one socket (src/http/accept-sockets.ts).
    */
   HTTP_ACCEPT_SOCKETS: positiveInt.max(1024).default(64),
+  /**
+   * Longest a client may take to send a whole request, headers and body (Node's requestTimeout, off in
+   * Fastify by default): past it 408 and the connection closes, so a body trickled a byte at a time cannot
+   * hold a socket forever. Both processes.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  /**
+   * A connection silent this long, in either direction, is closed (Fastify's connectionTimeout). Above the
+   * live streams' 15 s heartbeat, which keeps an open stream from counting as silent. Both processes.
+   */
+  HTTP_CONNECTION_TIMEOUT_MS: positiveInt.max(3_600_000).default(60_000),
+  /** Open connections one process holds, over all its accept sockets; more are closed as they arrive. */
+  HTTP_MAX_CONNECTIONS: positiveInt.max(1_000_000).default(10_000),
   /** API processes sharing the port (node:cluster, each with its accept sockets); 1 runs the API in this process. */
   API_PROCESSES: positiveInt.max(64).default(1),
   /** How long a purchase that won its seat can be retried with its Idempotency-Key for the original 201. */
@@ -121,6 +152,16 @@ const appConfigFields = z.object({
   WORKER_MAX_ATTEMPTS: positiveInt.max(100).default(5),
   /** Open server-sent-event streams (live seat maps and the ops view) one API process serves; 503 beyond. */
   LIVE_MAX_CLIENTS: positiveInt.max(100_000).default(500),
+  /**
+   * Of those, the streams one client address may hold (429 beyond), so one client cannot take them all. The
+   * address is the one TRUST_PROXY resolves; a household or office behind one NAT shares it.
+   */
+  LIVE_MAX_CLIENTS_PER_ADDRESS: positiveInt.max(100_000).default(20),
+  /**
+   * Set: /metrics (both processes) and the ops stream and dashboard answer only with `Authorization: Bearer
+   * <OPS_TOKEN>`. Unset: they are open, for a network where only operators reach them.
+   */
+  OPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** `json`: one JSON object per line (pino), for log collectors; `text`: Nest's coloured lines, for a terminal. */
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),

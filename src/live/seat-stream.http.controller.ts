@@ -44,13 +44,7 @@ export class SeatStreamHttpController {
       return;
     }
     const { eventId } = parsed.data;
-    if (this.clients.full) {
-      await reply
-        .code(503)
-        .header('retry-after', '5')
-        .send(errorBody('UNAVAILABLE', 'too many live streams on this server, retry shortly'));
-      return;
-    }
+    if (await this.clients.refused(reply)) return;
     if ((await this.catalog.findEvent(eventId)) === undefined) {
       await reply.code(404).send(errorBody('NOT_FOUND', `event ${eventId} not found`));
       return;

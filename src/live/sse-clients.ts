@@ -2,6 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/comm
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { errorBody } from '../http/error-body';
 
 /** A comment line this often keeps proxies and browsers from timing an idle stream out. */
 const HEARTBEAT_MS = 15_000;
@@ -61,29 +62,48 @@ export class SseStream {
 }
 
 /**
- * Every live stream of this process (seat maps and the ops view): the cap on their number, one heartbeat
- * timer for all of them, and their end at shutdown — an open stream would otherwise keep the HTTP server
- * from closing until the shutdown deadline.
+ * Every live stream of this process (seat maps and the ops view): the caps on their number, in all and per
+ * client address, one heartbeat timer for all of them, and their end at shutdown — an open stream would
+ * otherwise keep the HTTP server from closing until the shutdown deadline.
  */
 @Injectable()
 export class SseClients implements BeforeApplicationShutdown {
   private readonly streams = new Set<SseStream>();
+  private readonly perAddress = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** No room for another stream (LIVE_MAX_CLIENTS), or the process is shutting down. */
-  get full(): boolean {
-    return this.closing || this.streams.size >= this.config.LIVE_MAX_CLIENTS;
-  }
-
   get count(): number {
     return this.streams.size;
   }
 
+  /**
+   * Answers the request itself when there is no room for another stream: 503 when the process is full
+   * (LIVE_MAX_CLIENTS) or shutting down, 429 when the client's address holds its share already. True if it did.
+   */
+  async refused(reply: FastifyReply): Promise<boolean> {
+    if (this.closing || this.streams.size >= this.config.LIVE_MAX_CLIENTS) {
+      await reply
+        .code(503)
+        .header('retry-after', '5')
+        .send(errorBody('UNAVAILABLE', 'too many live streams on this server, retry shortly'));
+      return true;
+    }
+    if ((this.perAddress.get(reply.request.ip) ?? 0) >= this.config.LIVE_MAX_CLIENTS_PER_ADDRESS) {
+      await reply
+        .code(429)
+        .header('retry-after', '30')
+        .send(errorBody('RATE_LIMITED', 'too many live streams from this address; close one first'));
+      return true;
+    }
+    return false;
+  }
+
   /** Takes the response over from Fastify and starts the event stream on it. */
   open(reply: FastifyReply): SseStream {
+    const address = reply.request.ip;
     reply.hijack();
     const response = reply.raw;
     // The security headers and the request id, set by the hooks before the hijack.
@@ -102,8 +122,12 @@ export class SseClients implements BeforeApplicationShutdown {
     stream.comment('connected');
     response.write(`retry: ${RETRY_MS}\n\n`);
     this.streams.add(stream);
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     stream.onClose(() => {
       this.streams.delete(stream);
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left === 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, left);
       if (this.streams.size === 0) this.stopHeartbeat();
     });
     this.heartbeat ??= setInterval(() => {

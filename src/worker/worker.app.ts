@@ -11,6 +11,7 @@ import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from './pipeline-transports
 import { pipelineMessageCounters, pipelineRetryCounters } from './worker-metrics';
 import { WorkerModule } from './worker.module';
 import { nestLogger } from '../logging/logger-option';
+import { capConnections, connectionTimeouts } from '../http/connection-limits';
 
 export interface WorkerApp {
   app: NestFastifyApplication;
@@ -44,9 +45,10 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
   ];
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config, loadCatalog(config.CATALOG_FILE), servers, metrics),
-    new FastifyAdapter({ logger: false }),
+    new FastifyAdapter({ logger: false, ...connectionTimeouts(config) }),
     { logger: nestLogger(config), abortOnError: false },
   );
+  capConnections(app.getHttpServer(), config.HTTP_MAX_CONNECTIONS);
   // Before connecting: the pipelines inherit it, and need the original errors (see the filter).
   app.useGlobalFilters(new PipelineErrorsFilter());
   for (const server of servers) app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });

@@ -21,9 +21,9 @@ export class SseReader {
   ) {}
 
   /** Opens the stream; a response that is not 200 is kept as is (not read). */
-  static async open(url: string): Promise<SseReader> {
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
     const abort = new AbortController();
-    const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+    const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
     const reader = new SseReader(response, abort);
     if (response.status === 200) void reader.read();
     else reader.body = JSON.parse(await response.text());

@@ -6,7 +6,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appConfigSchema } from '../../src/config/app-config';
+import { appConfigSchema, parseConfig } from '../../src/config/app-config';
 import { HealthHttpController } from '../../src/ops/health.http.controller';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { PATH_METADATA } from '@nestjs/common/constants';
@@ -408,6 +408,25 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
     const redis = readFileSync(join(templatesDir, 'redis.sh.tftpl'), 'utf8');
     for (const setting of ['appendonly yes', 'appendfsync always', 'maxmemory-policy noeviction'])
       expect(redis).toContain(`\n${setting}\n`);
+  });
+
+  it("limits purchases per buyer, believing X-Forwarded-For only from the VPC's range (the load balancer)", () => {
+    const api = readFileSync(join(templatesDir, 'api.sh.tftpl'), 'utf8');
+    const env = Object.fromEntries(
+      [...api.matchAll(/<<ENV\n([\s\S]*?)\nENV/g)].flatMap((m) =>
+        [...m[1]!.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((v) => [v[1]!, v[2]!]),
+      ),
+    );
+    expect(Number(env.RATE_LIMIT_MAX)).toBeGreaterThan(0);
+    expect(env.TRUST_PROXY).toBe('${vpc_cidr}');
+    expect(templateCalls().find((c) => c.template === 'api.sh.tftpl')!.keys).toContain('vpc_cidr');
+    expect(readFileSync(join(awsDir, 'instances.tf'), 'utf8')).toMatch(/^\s*vpc_cidr\s*=\s*var\.vpc_cidr$/m);
+    // The load balancer's subnets are carved from that range.
+    for (const [subnet] of Object.values(resources('aws_subnet')))
+      expect(subnet.cidr_block).toMatch(/^\$\{cidrsubnet\(var\.vpc_cidr,/);
+    // What the API would parse with the default range.
+    const vpcCidr = String(hcl.variable.vpc_cidr![0].default);
+    expect(parseConfig({ ADMIN_TOKEN: 'x'.repeat(16), TRUST_PROXY: vpcCidr }).TRUST_PROXY).toEqual([vpcCidr]);
   });
 
   it('passes every user-data template the variables it uses (the first check terraform console would fail)', () => {

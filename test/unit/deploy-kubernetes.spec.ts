@@ -232,6 +232,28 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
+  check(title('limits purchases per buyer address, believing X-Forwarded-For only from the proxies in front'), () => {
+    const parsed = parseConfig({ ...config(), ADMIN_TOKEN: 'x'.repeat(16) });
+    expect(parsed.RATE_LIMIT_MAX).toBeGreaterThan(0);
+    // false would key every buyer on the ingress's address; true would believe what a buyer forged.
+    expect(Array.isArray(parsed.TRUST_PROXY)).toBe(true);
+  });
+
+  check(title('gives the api and the worker more memory than their measured peak RSS, with headroom'), () => {
+    // Peak RSS in the 1000-connection ladder (ARCHITECTURE.md, "Measured performance").
+    const peakMiB: Record<string, number> = { 'ticketing-api': 513, 'ticketing-worker': 535 };
+    const mib = (quantity: string): number => {
+      const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+      expect({ quantity, understood: match !== null }).toEqual({ quantity, understood: true });
+      return Number(match![1]) * (match![2] === 'Gi' ? 1024 : 1);
+    };
+    for (const [name, peak] of Object.entries(peakMiB)) {
+      const { requests, limits } = deployment(name)!.spec.template.spec.containers[0].resources;
+      expect({ name, requestCoversPeak: mib(requests.memory) >= peak }).toEqual({ name, requestCoversPeak: true });
+      expect({ name, limitOverPeak: mib(limits.memory) >= peak * 1.25 }).toEqual({ name, limitOverPeak: true });
+    }
+  });
+
   check(title('runs every pod as a non-root numeric user without privilege escalation, on a read-only root'), () => {
     const templates = podTemplates(objects);
     expect(templates.length).toBe(3);

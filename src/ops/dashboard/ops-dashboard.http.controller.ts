@@ -1,9 +1,11 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { errorBody, validationFailed } from '../../http/error-body';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { validationFailed } from '../../http/error-body';
 import { SseClients } from '../../live/sse-clients';
 import { eventIdParam } from '../../read-model/read-model.request';
+import { refusedWithoutOpsToken } from '../ops-token';
 import { OpsDashboard } from './ops-dashboard';
 
 export const opsQuery = z.strictObject({ eventId: eventIdParam.optional() });
@@ -13,11 +15,17 @@ export class OpsDashboardHttpController {
   constructor(
     private readonly dashboard: OpsDashboard,
     private readonly clients: SseClients,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The operator's figures once, as JSON (`OpsSnapshot`); `eventId` adds that event's sales. */
   @Get('dashboard')
-  async dashboardOnce(@Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
+  async dashboardOnce(
+    @Query() query: Record<string, string>,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (await refusedWithoutOpsToken(this.config, request, reply)) return;
     const parsed = opsQuery.safeParse(query);
     if (!parsed.success) {
       await reply.code(400).send(validationFailed(parsed.error, 'query'));
@@ -28,19 +36,18 @@ export class OpsDashboardHttpController {
 
   /** The same figures as server-sent `ops` events, one a second. */
   @Get('stream')
-  async stream(@Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
+  async stream(
+    @Query() query: Record<string, string>,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (await refusedWithoutOpsToken(this.config, request, reply)) return;
     const parsed = opsQuery.safeParse(query);
     if (!parsed.success) {
       await reply.code(400).send(validationFailed(parsed.error, 'query'));
       return;
     }
-    if (this.clients.full) {
-      await reply
-        .code(503)
-        .header('retry-after', '5')
-        .send(errorBody('UNAVAILABLE', 'too many live streams on this server, retry shortly'));
-      return;
-    }
+    if (await this.clients.refused(reply)) return;
     const stream = this.clients.open(reply);
     stream.onClose(
       this.dashboard.watch(parsed.data.eventId, (snapshot) => stream.send('ops', JSON.stringify(snapshot))),
