@@ -3,15 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiModule } from './api.module';
 import { loadCatalog } from './catalog/catalog.loader';
-import { ConfigError, type AppConfig } from './config/app-config';
+import { ConfigError, type AppConfig } from './platform/config/app-config';
 import rateLimit from '@fastify/rate-limit';
-import { replyToClientError } from './http/client-error.handler';
-import { capConnections, connectionTimeouts } from './http/connection-limits';
-import { HttpErrorsFilter, replyToRouterError } from './http/http-errors.filter';
-import { addResponseHeaders, nextRequestId } from './http/response-headers';
+import { replyToClientError } from './platform/http/client-error.handler';
+import { capConnections, connectionTimeouts } from './platform/http/connection-limits';
+import { HttpErrorsFilter, replyToRouterError } from './platform/http/http-errors.filter';
+import { addResponseHeaders, nextRequestId } from './platform/http/response-headers';
 import { serveWebPages } from './live/web-pages';
-import { registerOpenApi } from './http/openapi/register-openapi';
-import { nestLogger } from './logging/logger-option';
+import { registerOpenApi } from './openapi/register-openapi';
+import { nestLogger } from './platform/logging/logger-option';
 
 /** Builds the API application (not listening yet): used by main.api.ts and by the HTTP tests. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {

@@ -7,12 +7,12 @@ import { EventRepository } from './catalog/event.repository';
 import { OpenSaleHandler } from './catalog/open-sale/open-sale.handler';
 import { OpenSaleHttpController } from './catalog/open-sale/open-sale.http.controller';
 import { SaleBootstrap } from './catalog/sale-bootstrap';
-import { APP_CONFIG, type AppConfig } from './config/app-config';
-import { ConfigModule } from './config/config.module';
-import { SeatRebuildRequests } from './consistency/seat-rebuild/seat-rebuild.requests';
-import { UnhandledExceptionsLogger } from './cqrs/unhandled-exceptions.logger';
-import { topologyFor } from './messaging/topology';
-import { AmqpPublisher } from './messaging/amqp-publisher';
+import { APP_CONFIG, type AppConfig } from './platform/config/app-config';
+import { ConfigModule } from './platform/config/config.module';
+import { SeatRebuildRequests } from './seat-recovery/seat-rebuild.requests';
+import { UnhandledExceptionsLogger } from './platform/cqrs/unhandled-exceptions.logger';
+import { topologyFor } from './platform/amqp/topology';
+import { AmqpPublisher } from './platform/amqp/amqp-publisher';
 import { LiveSeats } from './live/live-seats';
 import { SeatFeed } from './live/seat-feed';
 import { SeatStreamHttpController } from './live/seat-stream.http.controller';
@@ -20,7 +20,7 @@ import { SseClients } from './live/sse-clients';
 import { OpsDashboard } from './ops/dashboard/ops-dashboard';
 import { OpsDashboardHttpController } from './ops/dashboard/ops-dashboard.http.controller';
 import { HealthHttpController } from './ops/health.http.controller';
-import { MetricsModule } from './ops/metrics.module';
+import { MetricsModule } from './platform/metrics/metrics.module';
 import { OutboxMetrics } from './purchasing/outbox/outbox-metrics';
 import { AMQP_PUBLISHER, OutboxRelay } from './purchasing/outbox/outbox-relay';
 import { PurchaseSeatHandler } from './purchasing/purchase-seat/purchase-seat.handler';
@@ -32,7 +32,7 @@ import { ReadModelEvents } from './read-model/read-model-events';
 import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
 import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
-import { RedisModule } from './redis/redis.module';
+import { RedisModule } from './platform/redis/redis.module';
 
 /** The API process: REST command and query controllers, the seat inventory on Redis, the outbox relay. */
 @Module({})

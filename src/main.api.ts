@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApiApp } from './api.app';
-import type { AppConfig } from './config/app-config';
-import { loadConfig } from './config/load-env';
-import { exitOnSignals } from './shutdown';
+import type { AppConfig } from './platform/config/app-config';
+import { loadConfig } from './platform/config/load-env';
+import { exitOnSignals } from './platform/shutdown';
 import { superviseApiProcesses } from './api-processes';
-import { listenApi } from './http/listen-api';
+import { listenApi } from './platform/http/listen-api';
 
 async function serve(config: AppConfig): Promise<void> {
   const app = await createApiApp(config);

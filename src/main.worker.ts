@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from './config/load-env';
-import { exitOnSignals } from './shutdown';
+import { loadConfig } from './platform/config/load-env';
+import { exitOnSignals } from './platform/shutdown';
 import { createWorkerApp } from './worker/worker.app';
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@ const NAMESPACE = `bench-${Date.now().toString(36)}`;
 
 async function deleteNamespace() {
   const { connect } = require('amqplib');
-  const { deleteTopology, topologyFor } = require(join(ROOT, 'dist', 'messaging', 'topology.js'));
+  const { deleteTopology, topologyFor } = require(join(ROOT, 'dist', 'platform', 'amqp', 'topology.js'));
   const connection = await connect(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
   await deleteTopology(await connection.createChannel(), topologyFor(NAMESPACE)).catch(() => undefined);
   await connection.close();

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { SeatRebuildRequests } from '../consistency/seat-rebuild/seat-rebuild.requests';
+import { SeatRebuildRequests } from '../seat-recovery/seat-rebuild.requests';
 import { ReadModelEvents } from '../read-model/read-model-events';
 import { TicketProjection } from '../read-model/ticket.projection';
 import { SEAT_MAP, type SeatMap } from '../purchasing/seat-map/seat-map.port';

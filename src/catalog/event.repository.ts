@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS, type RedisClient } from '../redis/redis.factory';
+import { REDIS, type RedisClient } from '../platform/redis/redis.factory';
 import type { SaleEvent } from './catalog.schema';
 
 const EVENTS_KEY = 'catalog:events';

@@ -1,8 +1,8 @@
 import { connect } from 'amqplib';
-import { topologyFor } from '../messaging/topology';
+import { topologyFor } from '../platform/amqp/topology';
 import { outboxBacklog } from '../purchasing/outbox/outbox-backlog';
 import { eventArgument, openCliContext, runCli } from './cli-context';
-import { deadLettersRefusal, writeStoreDeadLetters } from './seat-rebuild/dead-letters';
+import { deadLettersRefusal, writeStoreDeadLetters } from '../seat-recovery/dead-letters';
 
 /**
  * `npm run rebuild:seats -- --event <id> [--force]`: rebuilds the event's MISSING Redis seat maps (and its

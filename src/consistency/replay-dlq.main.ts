@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { ConfigError } from '../config/app-config';
-import { loadConfig } from '../config/load-env';
-import { topologyFor } from '../messaging/topology';
+import { ConfigError } from '../platform/config/app-config';
+import { loadConfig } from '../platform/config/load-env';
+import { topologyFor } from '../platform/amqp/topology';
 import { runCli } from './cli-context';
 import { PIPELINES, replayDeadLetters, type PipelineName } from './dead-letters/replay-dead-letters';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { topologyFor } from '../messaging/topology';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { topologyFor } from '../platform/amqp/topology';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
 
 /** A reserved seat as the live feed hands it on. */

@@ -2,7 +2,7 @@ import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CatalogService } from '../catalog/catalog.service';
-import { errorBody, validationFailed } from '../http/error-body';
+import { errorBody, validationFailed } from '../platform/http/error-body';
 import { eventIdParam } from '../read-model/read-model.request';
 import type { SeatsTakenMessage, TakenSeat } from './live-messages';
 import { LiveSeats } from './live-seats';

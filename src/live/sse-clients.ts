@@ -1,8 +1,8 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { errorBody } from '../http/error-body';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { errorBody } from '../platform/http/error-body';
 
 /** A comment line this often keeps proxies and browsers from timing an idle stream out. */
 const HEARTBEAT_MS = 15_000;

@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { FastifyReply } from 'fastify';
-import type { AmqpPublisher } from '../messaging/amqp-publisher';
+import type { AmqpPublisher } from '../platform/amqp/amqp-publisher';
 import { AMQP_PUBLISHER, OutboxRelay } from '../purchasing/outbox/outbox-relay';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
-import { REDIS, type RedisClient } from '../redis/redis.factory';
-import { sendReadiness } from './readiness';
+import { REDIS, type RedisClient } from '../platform/redis/redis.factory';
+import { sendReadiness } from '../platform/readiness';
 
 @Controller()
 export class HealthHttpController {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load-env';
+import { loadConfig } from '../platform/config/load-env';
 import { ensureDatabase, readModelConfig, runMigrations, splitMysqlUrl } from './mikro-orm.config';
 
 /**

@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ConnectionException } from '@mikro-orm/core';
 import type { FastifyReply } from 'fastify';
-import { errorBody } from '../http/error-body';
-import { replyWithError } from '../http/http-errors.filter';
+import { errorBody } from '../platform/http/error-body';
+import { replyWithError } from '../platform/http/http-errors.filter';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/mysql';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { readModelConfig } from './mikro-orm.config';
 
 /** The read model's MikroORM instance. Inject it with `@Inject(READ_MODEL_ORM) orm: MikroORM`. */

@@ -4,9 +4,9 @@ import { TicketCancelledEvent } from '../purchasing/ticket-cancelled.event';
 import { ticketCancelledSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
 import { TicketProjection } from '../read-model/ticket.projection';
-import type { PipelineItemResult } from './pipeline-item-result';
-import { READ_MODEL_PIPELINE } from './pipeline-transports';
-import { validateItems } from './validate-items';
+import type { PipelineItemResult } from '../platform/amqp/pipeline-item-result';
+import { READ_MODEL_PIPELINE } from '../platform/amqp/pipeline-transports';
+import { validateItems } from '../platform/amqp/validate-items';
 
 /** The read-model pipeline: ticket events projected into MySQL in batches. */
 @Controller()

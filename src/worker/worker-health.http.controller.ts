@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { FastifyReply } from 'fastify';
-import { CHECK_TIMEOUT_MS, sendReadiness } from '../ops/readiness';
+import { CHECK_TIMEOUT_MS, sendReadiness } from '../platform/readiness';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
 import { DYNAMODB, type DynamoClients } from '../write-store/dynamodb.client';
-import type { AmqpPipelineServer } from './amqp-pipeline.server';
+import type { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
 
 export const PIPELINE_SERVERS = Symbol('PIPELINE_SERVERS');
 

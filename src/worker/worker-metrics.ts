@@ -1,14 +1,14 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/mysql';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { withTimeout } from '../messaging/amqp-publisher';
-import { QueueDepthProbe } from '../messaging/queue-depth.probe';
-import { deadLetterQueueOf, topologyFor } from '../messaging/topology';
-import { METRICS_REGISTRY } from '../ops/metrics-registry';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { withTimeout } from '../platform/amqp/amqp-publisher';
+import { QueueDepthProbe } from '../platform/amqp/queue-depth.probe';
+import { deadLetterQueueOf, topologyFor } from '../platform/amqp/topology';
+import { METRICS_REGISTRY } from '../platform/metrics/metrics-registry';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
 import { fromSqlDateTime } from '../read-model/sql-datetime';
-import type { PipelineMessageResult } from './amqp-pipeline.server';
+import type { PipelineMessageResult } from '../platform/amqp/amqp-pipeline.server';
 
 /** Bound on each figure read from a store at scrape time: a scrape must answer while a store hangs. */
 const SCRAPE_TIMEOUT_MS = 1000;

@@ -2,16 +2,16 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadCatalog } from '../catalog/catalog.loader';
-import { dynamoDbTarget, type AppConfig } from '../config/app-config';
-import { topologyFor } from '../messaging/topology';
-import { createMetricsRegistry } from '../ops/metrics-registry';
-import { AmqpPipelineServer } from './amqp-pipeline.server';
-import { PipelineErrorsFilter } from './pipeline-errors.filter';
-import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from './pipeline-transports';
+import { dynamoDbTarget, type AppConfig } from '../platform/config/app-config';
+import { topologyFor } from '../platform/amqp/topology';
+import { createMetricsRegistry } from '../platform/metrics/metrics-registry';
+import { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
+import { PipelineErrorsFilter } from '../platform/amqp/pipeline-errors.filter';
+import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from '../platform/amqp/pipeline-transports';
 import { pipelineMessageCounters, pipelineRetryCounters } from './worker-metrics';
 import { WorkerModule } from './worker.module';
-import { nestLogger } from '../logging/logger-option';
-import { capConnections, connectionTimeouts } from '../http/connection-limits';
+import { nestLogger } from '../platform/logging/logger-option';
+import { capConnections, connectionTimeouts } from '../platform/http/connection-limits';
 
 export interface WorkerApp {
   app: NestFastifyApplication;

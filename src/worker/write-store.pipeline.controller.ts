@@ -1,15 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { AmqpPublisher } from '../messaging/amqp-publisher';
-import { ticketMessageJson } from '../messaging/ticket-message';
+import type { AmqpPublisher } from '../platform/amqp/amqp-publisher';
+import { ticketMessageJson } from '../platform/amqp/ticket-message';
 import { AMQP_PUBLISHER } from '../purchasing/outbox/outbox-relay';
 import { TicketCancelledEvent, type TicketCancelledData } from '../purchasing/ticket-cancelled.event';
 import { ticketCancelledSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
 import { TicketWriteStoreSaga } from '../write-store/ticket-write-store.saga';
-import type { PipelineItemResult } from './pipeline-item-result';
-import { WRITE_STORE_PIPELINE } from './pipeline-transports';
-import { validateItems } from './validate-items';
+import type { PipelineItemResult } from '../platform/amqp/pipeline-item-result';
+import { WRITE_STORE_PIPELINE } from '../platform/amqp/pipeline-transports';
+import { validateItems } from '../platform/amqp/validate-items';
 
 /** The write-store pipeline: TicketReserved batches into the saga, refusals back onto the exchange. */
 @Controller()

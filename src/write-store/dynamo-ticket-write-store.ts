@@ -43,7 +43,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import type { TicketCancelledData } from '../purchasing/ticket-cancelled.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import { mapBounded } from './bounded-concurrency';

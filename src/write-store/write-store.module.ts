@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, dynamoDbTarget, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, dynamoDbTarget, type AppConfig } from '../platform/config/app-config';
 import { DYNAMODB, type DynamoClients, createDynamoClients } from './dynamodb.client';
 import { startDynalite, type DynaliteServer } from './dynalite.server';
 import { DynamoTicketWriteStore } from './dynamo-ticket-write-store';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { eventSchema } from '../../src/catalog/catalog.schema';
-import { isAdminAuthorized } from '../../src/catalog/open-sale/admin-token';
+import { isAdminAuthorized } from '../../src/platform/http/bearer-token';
 import { idempotencyKeyHeader, purchaseSeatRequest } from '../../src/purchasing/purchase-seat/purchase-seat.request';
 import { allOutboxKeys, idempotencyFingerprintKey, zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { SEAT_MAP, type SeatMap } from '../../src/purchasing/seat-map/seat-map.port';

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import { createApiApp } from '../../src/api.app';
-import { registerOpenApi } from '../../src/http/openapi/register-openapi';
+import { registerOpenApi } from '../../src/openapi/register-openapi';
 import { idempotencyKeyHeader, purchaseSeatRequest } from '../../src/purchasing/purchase-seat/purchase-seat.request';
 import { getTicketParams } from '../../src/read-model/get-ticket/get-ticket.request';
 import {

@@ -1,5 +1,5 @@
-import { AmqpPublisher } from '../../src/messaging/amqp-publisher';
-import { ticketMessageJson } from '../../src/messaging/ticket-message';
+import { AmqpPublisher } from '../../src/platform/amqp/amqp-publisher';
+import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { TicketReservedEvent, type TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'amqplib';
-import { deleteTopology, topologyFor } from '../../src/messaging/topology';
+import { deleteTopology, topologyFor } from '../../src/platform/amqp/topology';
 import { DomainHarness } from './domain-harness';
 import { everySeat, withDuplicates } from './sale-plans';
 

@@ -6,11 +6,11 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { ticketMessageJson } from '../../src/messaging/ticket-message';
-import { deadLetterQueueOf } from '../../src/messaging/topology';
-import { AmqpPipelineServer, DEFAULT_MAX_MESSAGE_BYTES } from '../../src/worker/amqp-pipeline.server';
-import { PipelineErrorsFilter } from '../../src/worker/pipeline-errors.filter';
-import { ITEM_OK, type PipelineItemResult } from '../../src/worker/pipeline-item-result';
+import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
+import { deadLetterQueueOf } from '../../src/platform/amqp/topology';
+import { AmqpPipelineServer, DEFAULT_MAX_MESSAGE_BYTES } from '../../src/platform/amqp/amqp-pipeline.server';
+import { PipelineErrorsFilter } from '../../src/platform/amqp/pipeline-errors.filter';
+import { ITEM_OK, type PipelineItemResult } from '../../src/platform/amqp/pipeline-item-result';
 import { waitFor } from '../support/queue-reader';
 import { freshEventId, testConfig, testTopology } from '../support/test-config';
 

@@ -6,10 +6,10 @@ import type { Redis } from 'ioredis';
 import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { CatalogService } from '../../src/catalog/catalog.service';
-import { seatRebuildKeys } from '../../src/consistency/seat-rebuild/seat-rebuild.keys';
+import { seatRebuildKeys } from '../../src/seat-recovery/seat-rebuild.keys';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
-import { REDIS } from '../../src/redis/redis.factory';
+import { REDIS } from '../../src/platform/redis/redis.factory';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { freshEventId, saleEvent, testConfig, testNamespace } from '../support/test-config';
 

@@ -9,7 +9,7 @@ import { outboxBacklog } from '../../src/purchasing/outbox/outbox-backlog';
 import { OUTBOX_GROUP, OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
 import { allOutboxKeys } from '../../src/purchasing/seat-map/seat-map.keys';
-import { REDIS, type RedisClient } from '../../src/redis/redis.factory';
+import { REDIS, type RedisClient } from '../../src/platform/redis/redis.factory';
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { QueueReader, waitFor } from '../support/queue-reader';
 import { RedisServer } from '../support/redis-server';

@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ApiModule } from '../../src/api.module';
-import { APP_CONFIG, type AppConfig } from '../../src/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../src/platform/config/app-config';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { CatalogService } from '../../src/catalog/catalog.service';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
@@ -15,7 +15,7 @@ import {
   idempotencyRecordKey,
   partitionOf,
 } from '../../src/purchasing/seat-map/seat-map.keys';
-import { REDIS } from '../../src/redis/redis.factory';
+import { REDIS } from '../../src/platform/redis/redis.factory';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { seatKey, seatPlan } from '../support/seat-plan';
 import { freshEventId, saleEvent, testConfig } from '../support/test-config';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { RedisLock } from '../../src/consistency/seat-rebuild/redis-lock';
-import { createRedis } from '../../src/redis/redis.factory';
+import { RedisLock } from '../../src/seat-recovery/redis-lock';
+import { createRedis } from '../../src/platform/redis/redis.factory';
 import { freshEventId, testConfig } from '../support/test-config';
 
 describe('RedisLock: one holder at a time', () => {

@@ -1,6 +1,6 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { replayDeadLetters } from '../../src/consistency/dead-letters/replay-dead-letters';
-import { assertTopology, deadLetterQueueOf, deleteTopology, topologyFor } from '../../src/messaging/topology';
+import { assertTopology, deadLetterQueueOf, deleteTopology, topologyFor } from '../../src/platform/amqp/topology';
 import { testConfig, testNamespace } from '../support/test-config';
 
 const config = testConfig();

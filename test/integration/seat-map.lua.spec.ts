@@ -7,7 +7,7 @@ import {
   zoneKeys,
 } from '../../src/purchasing/seat-map/seat-map.keys';
 import type { Zone } from '../../src/catalog/catalog.schema';
-import { createRedis } from '../../src/redis/redis.factory';
+import { createRedis } from '../../src/platform/redis/redis.factory';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { freshEventId, testConfig } from '../support/test-config';
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ConfigModule } from '../../src/config/config.module';
+import { ConfigModule } from '../../src/platform/config/config.module';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import type { DynaliteServer } from '../../src/write-store/dynalite.server';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';

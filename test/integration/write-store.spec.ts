@@ -3,7 +3,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ConfigModule } from '../../src/config/config.module';
+import { ConfigModule } from '../../src/platform/config/config.module';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoTicketWriteStore, seatStreamId } from '../../src/write-store/dynamo-ticket-write-store';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApiApp } from '../../src/api.app';
-import type { AppConfig } from '../../src/config/app-config';
-import { listenApi } from '../../src/http/listen-api';
+import type { AppConfig } from '../../src/platform/config/app-config';
+import { listenApi } from '../../src/platform/http/listen-api';
 import { TEST_ADMIN_TOKEN } from './test-config';
 
 /** A real API listening on a loopback port, talked to over HTTP (testConfig: PORT 0, HOST 127.0.0.1). */

@@ -1,4 +1,4 @@
-// Deletes the run's broker namespace (names as in src/messaging/topology.ts).
+// Deletes the run's broker namespace (names as in src/platform/amqp/topology.ts).
 const { connect } = require('amqplib');
 
 module.exports = async () => {

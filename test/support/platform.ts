@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/mysql';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
 import { EventConsistency } from '../../src/consistency/event-consistency';
-import { createRedisClient, type RedisClient } from '../../src/redis/redis.factory';
+import { createRedisClient, type RedisClient } from '../../src/platform/redis/redis.factory';
 import { createDynamoClients } from '../../src/write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';

@@ -1,7 +1,7 @@
 import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { assertTopology } from '../../src/messaging/topology';
+import { assertTopology } from '../../src/platform/amqp/topology';
 import { testTopology } from './test-config';
-import type { TicketMessage } from '../../src/messaging/ticket-message';
+import type { TicketMessage } from '../../src/platform/amqp/ticket-message';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 
 /** Consumes a pipeline queue the way a worker would and records what arrived for one event (or several). */

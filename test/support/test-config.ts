@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { parseConfig, type AppConfig } from '../../src/config/app-config';
-import { topologyFor, type Topology } from '../../src/messaging/topology';
+import { parseConfig, type AppConfig } from '../../src/platform/config/app-config';
+import { topologyFor, type Topology } from '../../src/platform/amqp/topology';
 
 export const TEST_CATALOG_FILE = join(__dirname, '..', 'fixtures', 'test-catalog.json');
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';

@@ -1,4 +1,4 @@
-import { isAdminAuthorized } from '../../src/catalog/open-sale/admin-token';
+import { isAdminAuthorized } from '../../src/platform/http/bearer-token';
 
 describe('admin bearer token', () => {
   const token = 'the-right-admin-token';

@@ -1,4 +1,4 @@
-import { ConfigError, dynamoDbTarget, parseConfig } from '../../src/config/app-config';
+import { ConfigError, dynamoDbTarget, parseConfig } from '../../src/platform/config/app-config';
 
 describe('configuration', () => {
   const valid = { ADMIN_TOKEN: 'a-long-enough-admin-token' };

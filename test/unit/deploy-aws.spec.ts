@@ -6,7 +6,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appConfigSchema, parseConfig } from '../../src/config/app-config';
+import { appConfigSchema, parseConfig } from '../../src/platform/config/app-config';
 import { HealthHttpController } from '../../src/ops/health.http.controller';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { PATH_METADATA } from '@nestjs/common/constants';

@@ -3,8 +3,8 @@ import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { appConfigSchema, parseConfig } from '../../src/config/app-config';
-import { topologyFor } from '../../src/messaging/topology';
+import { appConfigSchema, parseConfig } from '../../src/platform/config/app-config';
+import { topologyFor } from '../../src/platform/amqp/topology';
 import { HealthHttpController } from '../../src/ops/health.http.controller';
 import { WorkerHealthHttpController } from '../../src/worker/worker-health.http.controller';
 import {
@@ -40,9 +40,9 @@ const PROCESSES: Record<string, { routes: Set<string>; portVariable: 'PORT' | 'W
   worker: { routes: getRoutes(WorkerHealthHttpController), portVariable: 'WORKER_PORT' },
 };
 
-/** The app's own bound on a graceful shutdown (src/shutdown.ts), in seconds. */
+/** The app's own bound on a graceful shutdown (src/platform/shutdown.ts), in seconds. */
 const shutdownDeadlineSeconds = (): number => {
-  const match = /deadlineMs = ([\d_]+)/.exec(readFileSync(join(root, 'src', 'shutdown.ts'), 'utf8'));
+  const match = /deadlineMs = ([\d_]+)/.exec(readFileSync(join(root, 'src', 'platform', 'shutdown.ts'), 'utf8'));
   return Number(match![1]!.replace(/_/g, '')) / 1000;
 };
 

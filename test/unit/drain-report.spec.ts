@@ -1,9 +1,4 @@
-import {
-  barrierSeen,
-  roundSettled,
-  workersChanged,
-  type DrainReport,
-} from '../../src/consistency/seat-rebuild/drain-report';
+import { barrierSeen, roundSettled, workersChanged, type DrainReport } from '../../src/seat-recovery/drain-report';
 
 const report = (overrides: Partial<DrainReport> = {}): DrainReport => ({
   epoch: 1,

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { JsonLogger } from '../../src/logging/json-logger';
+import { JsonLogger } from '../../src/platform/logging/json-logger';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];

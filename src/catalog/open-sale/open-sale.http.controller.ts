@@ -1,10 +1,10 @@
 import { Controller, Headers, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { errorBody, validationFailed } from '../../http/error-body';
+import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
+import { errorBody, validationFailed } from '../../platform/http/error-body';
 import { eventSchema } from '../catalog.schema';
-import { isAdminAuthorized } from './admin-token';
+import { isAdminAuthorized } from '../../platform/http/bearer-token';
 import { OpenSaleCommand } from './open-sale.command';
 
 @Controller('api/v1/admin/events')

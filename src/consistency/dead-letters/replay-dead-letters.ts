@@ -1,6 +1,6 @@
 import { connect, type GetMessage } from 'amqplib';
-import { withTimeout } from '../../messaging/amqp-publisher';
-import { deadLetterQueueOf, type Topology } from '../../messaging/topology';
+import { withTimeout } from '../../platform/amqp/amqp-publisher';
+import { deadLetterQueueOf, type Topology } from '../../platform/amqp/topology';
 
 export const PIPELINES = ['write-store', 'read-model'] as const;
 export type PipelineName = (typeof PIPELINES)[number];

@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { validationFailed } from '../../http/error-body';
+import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
+import { validationFailed } from '../../platform/http/error-body';
 import { SseClients } from '../../live/sse-clients';
 import { eventIdParam } from '../../read-model/read-model.request';
-import { refusedWithoutOpsToken } from '../ops-token';
+import { refusedWithoutOpsToken } from '../../platform/http/ops-token';
 import { OpsDashboard } from './ops-dashboard';
 
 export const opsQuery = z.strictObject({ eventId: eventIdParam.optional() });

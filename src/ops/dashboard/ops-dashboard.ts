@@ -3,17 +3,17 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { Registry } from 'prom-client';
 import { CatalogService } from '../../catalog/catalog.service';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
 import type { OpsCheckpoint, OpsEvent, OpsPipeline, OpsPurchases, OpsSnapshot } from '../../live/live-messages';
 import { LiveSeats } from '../../live/live-seats';
 import { SeatFeed } from '../../live/seat-feed';
-import { withTimeout } from '../../messaging/amqp-publisher';
-import { QueueDepthProbe } from '../../messaging/queue-depth.probe';
-import { deadLetterQueueOf, topologyFor } from '../../messaging/topology';
+import { withTimeout } from '../../platform/amqp/amqp-publisher';
+import { QueueDepthProbe } from '../../platform/amqp/queue-depth.probe';
+import { deadLetterQueueOf, topologyFor } from '../../platform/amqp/topology';
 import { READ_MODEL_ORM } from '../../read-model/read-model-orm';
 import { SalesByEventQuery } from '../../read-model/sales-by-event/sales-by-event.query';
 import { fromSqlDateTime } from '../../read-model/sql-datetime';
-import { METRICS_REGISTRY } from '../metrics-registry';
+import { METRICS_REGISTRY } from '../../platform/metrics/metrics-registry';
 
 /** Bound on each figure: one store that hangs leaves its figure empty, not the whole view late. */
 const FIGURE_TIMEOUT_MS = 1000;

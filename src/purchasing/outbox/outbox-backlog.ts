@@ -1,4 +1,4 @@
-import type { RedisClient } from '../../redis/redis.factory';
+import type { RedisClient } from '../../platform/redis/redis.factory';
 import { allOutboxKeys } from '../seat-map/seat-map.keys';
 import { OUTBOX_GROUP, outboxScripts } from './outbox-scripts';
 

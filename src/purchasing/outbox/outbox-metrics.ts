@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { METRICS_REGISTRY } from '../../ops/metrics-registry';
+import { METRICS_REGISTRY } from '../../platform/metrics/metrics-registry';
 import { OutboxRelay } from './outbox-relay';
 
 /** The relay's figures, read when Prometheus scrapes rather than counted on the relay's path. */

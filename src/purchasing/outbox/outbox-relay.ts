@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { AmqpPublisher, type OutgoingMessage } from '../../messaging/amqp-publisher';
-import { ticketMessageJson } from '../../messaging/ticket-message';
-import { isCluster, REDIS, type RedisClient } from '../../redis/redis.factory';
+import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
+import { AmqpPublisher, type OutgoingMessage } from '../../platform/amqp/amqp-publisher';
+import { ticketMessageJson } from '../../platform/amqp/ticket-message';
+import { isCluster, REDIS, type RedisClient } from '../../platform/redis/redis.factory';
 import { TicketReservedEvent } from '../ticket-reserved.event';
 import { allOutboxKeys } from '../seat-map/seat-map.keys';
 import { outboxBacklog } from './outbox-backlog';

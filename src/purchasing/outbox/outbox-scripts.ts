@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RedisClient } from '../../redis/redis.factory';
+import type { RedisClient } from '../../platform/redis/redis.factory';
 
 /** The consumer group every relay reads the outbox streams with. */
 export const OUTBOX_GROUP = 'relay';

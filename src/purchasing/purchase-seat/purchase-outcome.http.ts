@@ -1,4 +1,4 @@
-import type { ErrorBody } from '../../http/error-body';
+import type { ErrorBody } from '../../platform/http/error-body';
 import type { PurchaseOutcome } from '../purchase-outcome';
 import type { TicketReservedData } from '../ticket-reserved.event';
 

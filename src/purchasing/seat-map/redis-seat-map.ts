@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
 import type { Zone } from '../../catalog/catalog.schema';
-import { REDIS, type RedisClient } from '../../redis/redis.factory';
+import { REDIS, type RedisClient } from '../../platform/redis/redis.factory';
 import { rowIndexOf, type SeatRef } from '../seat';
 import {
   idempotencyFingerprintKey,

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res, UseFilters } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
-import { errorBody, validationFailed } from '../../http/error-body';
+import { errorBody, validationFailed } from '../../platform/http/error-body';
 import { ReadModelErrorsFilter } from '../read-model-errors.filter';
 import { GetTicketQuery } from './get-ticket.query';
 import { getTicketParams } from './get-ticket.request';

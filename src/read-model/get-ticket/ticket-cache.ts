@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { partitionOfTicketId } from '../../purchasing/ticket-id';
 import type { TicketReservedData } from '../../purchasing/ticket-reserved.event';
 import { ticketCacheKey } from '../../purchasing/seat-map/seat-map.keys';
-import { REDIS, TICKET_CACHE_REDIS, type RedisClient } from '../../redis/redis.factory';
+import { REDIS, TICKET_CACHE_REDIS, type RedisClient } from '../../platform/redis/redis.factory';
 import type { TicketView } from '../ticket.view';
 
 const WARN_EVERY_MS = 60_000;

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res, UseFilters } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
-import { errorBody, validationFailed } from '../../http/error-body';
+import { errorBody, validationFailed } from '../../platform/http/error-body';
 import { ReadModelErrorsFilter } from '../read-model-errors.filter';
 import { ListEventTicketsQuery } from './list-event-tickets.query';
 import { encodeCursor, listEventTicketsParams, listEventTicketsQuery } from './list-event-tickets.request';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { createRedis, REDIS } from '../../redis/redis.factory';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { createRedis, REDIS } from '../platform/redis/redis.factory';
 
 /**
  * The worker's Redis connection, used only to rebuild seat maps: unlike the API's, it connects in the

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { METRICS_REGISTRY } from './metrics-registry';
-import { refusedWithoutOpsToken } from './ops-token';
+import { refusedWithoutOpsToken } from '../http/ops-token';
 
 @Controller()
 export class MetricsHttpController {

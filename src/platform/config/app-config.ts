@@ -83,7 +83,7 @@ const appConfigFields = z.object({
   HTTP_BACKLOG: positiveInt.max(65_535).default(4096),
   /**
    * Listening sockets on the API's port (SO_REUSEPORT): Node accepts one connection per socket per event-loop
-   * turn, so under load a rush of new connections waits seconds with one socket (src/http/accept-sockets.ts).
+   * turn, so under load a rush of new connections waits seconds with one socket (src/platform/http/accept-sockets.ts).
    */
   HTTP_ACCEPT_SOCKETS: positiveInt.max(1024).default(64),
   /**

@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { deadLetterQueueOf, topologyFor } from '../../messaging/topology';
+import { deadLetterQueueOf, topologyFor } from '../platform/amqp/topology';
 
 /**
  * Messages waiting in the write-store dead-letter queue. Any of them may be a ticket that never reached the

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
-import { eventSchema } from '../../catalog/catalog.schema';
-import { idempotencyKeyHeader, purchaseSeatRequest } from '../../purchasing/purchase-seat/purchase-seat.request';
-import { getTicketParams } from '../../read-model/get-ticket/get-ticket.request';
+import { eventSchema } from '../catalog/catalog.schema';
+import { idempotencyKeyHeader, purchaseSeatRequest } from '../purchasing/purchase-seat/purchase-seat.request';
+import { getTicketParams } from '../read-model/get-ticket/get-ticket.request';
 import {
   listEventTicketsParams,
   listEventTicketsQuery,
-} from '../../read-model/list-event-tickets/list-event-tickets.request';
-import { salesByEventParams } from '../../read-model/sales-by-event/sales-by-event.request';
-import { zoneSeatMapParams } from '../../read-model/zone-seat-map/zone-seat-map.request';
-import { seatStreamParams } from '../../live/seat-stream.http.controller';
-import { opsQuery } from '../../ops/dashboard/ops-dashboard.http.controller';
+} from '../read-model/list-event-tickets/list-event-tickets.request';
+import { salesByEventParams } from '../read-model/sales-by-event/sales-by-event.request';
+import { zoneSeatMapParams } from '../read-model/zone-seat-map/zone-seat-map.request';
+import { seatStreamParams } from '../live/seat-stream.http.controller';
+import { opsQuery } from '../ops/dashboard/ops-dashboard.http.controller';
 import {
   errorBodySchema,
   eventResponseSchema,

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import type { PipelineItemResult } from '../../worker/pipeline-item-result';
-import { WRITE_STORE_PIPELINE } from '../../worker/pipeline-transports';
-import { validateItems } from '../../worker/validate-items';
+import type { PipelineItemResult } from '../platform/amqp/pipeline-item-result';
+import { WRITE_STORE_PIPELINE } from '../platform/amqp/pipeline-transports';
+import { validateItems } from '../platform/amqp/validate-items';
 import { WRITE_STORE_BARRIER } from './write-store-drain.barrier';
 import { WriteStoreDrainReporter } from './write-store-drain.reporter';
 

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
-import { assertTopology, type Topology } from '../messaging/topology';
-import type { TicketMessage } from '../messaging/ticket-message';
+import { assertTopology, type Topology } from './topology';
+import type { TicketMessage } from './ticket-message';
 import type { PipelineItemResult } from './pipeline-item-result';
 
 export interface PipelineServerOptions {

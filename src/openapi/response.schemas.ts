@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { eventSchema, venueSchema, type SaleEvent } from '../../catalog/catalog.schema';
-import type { TicketResponse } from '../../purchasing/purchase-seat/purchase-outcome.http';
-import type { TicketPage } from '../../read-model/list-event-tickets/list-event-tickets.query';
-import type { EventSales } from '../../read-model/sales-by-event/sales-by-event.query';
-import type { TicketView } from '../../read-model/ticket.view';
-import type { ZoneSeatMap } from '../../read-model/zone-seat-map/zone-seat-map.query';
-import type { ErrorBody } from '../error-body';
+import { eventSchema, venueSchema, type SaleEvent } from '../catalog/catalog.schema';
+import type { TicketResponse } from '../purchasing/purchase-seat/purchase-outcome.http';
+import type { TicketPage } from '../read-model/list-event-tickets/list-event-tickets.query';
+import type { EventSales } from '../read-model/sales-by-event/sales-by-event.query';
+import type { TicketView } from '../read-model/ticket.view';
+import type { ZoneSeatMap } from '../read-model/zone-seat-map/zone-seat-map.query';
+import type { ErrorBody } from '../platform/http/error-body';
 
 /*
  * The response bodies, for the OpenAPI document only: the controllers answer with plain objects typed by

@@ -8,11 +8,11 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { topologyFor } from '../../messaging/topology';
-import { REDIS } from '../../redis/redis.factory';
-import type { AmqpPipelineServer } from '../../worker/amqp-pipeline.server';
-import { PIPELINE_SERVERS } from '../../worker/worker-health.http.controller';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { topologyFor } from '../platform/amqp/topology';
+import { REDIS } from '../platform/redis/redis.factory';
+import type { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
+import { PIPELINE_SERVERS } from '../worker/worker-health.http.controller';
 import { REPORT_INTERVAL_MS, REPORT_TTL_MS, type DrainReport } from './drain-report';
 import { seatRebuildKeys, type SeatRebuildKeys } from './seat-rebuild.keys';
 

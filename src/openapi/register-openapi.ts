@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOpenApiDocument } from './openapi.document';
 
-/** package.json sits three levels up from both src/http/openapi and dist/http/openapi (the image copies it). */
+/** package.json sits two levels up from both src/openapi and dist/openapi (the image copies it). */
 const packageVersion = (): string =>
-  (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * The docs pages' Content-Security-Policy (the API's JSON routes send none, see SECURITY_HEADERS). Scripts

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isAdminAuthorized } from '../catalog/open-sale/admin-token';
+import { isAdminAuthorized } from './bearer-token';
 import type { AppConfig } from '../config/app-config';
-import { errorBody } from '../http/error-body';
+import { errorBody } from './error-body';
 
 /**
  * The operator endpoints (/metrics, the ops stream and dashboard) show traffic, backlogs and revenue, and a
