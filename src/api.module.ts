@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CatalogHttpController } from './catalog/catalog.http.controller';
 import type { Catalog } from './catalog/catalog.schema';
+import { EVENT_HISTORY, SEAT_INVENTORY, SEAT_MAP_LOSS } from './catalog/catalog.ports';
 import { CATALOG, CatalogService } from './catalog/catalog.service';
 import { EventRepository } from './catalog/event.repository';
 import { OpenSaleHandler } from './catalog/open-sale/open-sale.handler';
@@ -9,7 +10,7 @@ import { OpenSaleHttpController } from './catalog/open-sale/open-sale.http.contr
 import { SaleBootstrap } from './catalog/sale-bootstrap';
 import { APP_CONFIG, type AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
-import { SeatRebuildRequests } from './seat-recovery/seat-rebuild.requests';
+import { SeatRebuildRequests } from './purchasing/seat-map/seat-rebuild.requests';
 import { UnhandledExceptionsLogger } from './platform/cqrs/unhandled-exceptions.logger';
 import { topologyFor } from './platform/amqp/topology';
 import { AmqpPublisher } from './platform/amqp/amqp-publisher';
@@ -28,6 +29,7 @@ import { PurchaseMetrics } from './purchasing/purchase-seat/purchase-metrics';
 import { PurchaseSeatHttpRoute } from './purchasing/purchase-seat/purchase-seat.http.route';
 import { RedisSeatMap } from './purchasing/seat-map/redis-seat-map';
 import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
+import { ReadModelEventHistory } from './read-model/read-model-event-history';
 import { ReadModelEvents } from './read-model/read-model-events';
 import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
@@ -64,6 +66,11 @@ export class ApiModule {
         { provide: SEAT_MAP, useClass: RedisSeatMap },
         ReadModelEvents,
         SeatRebuildRequests,
+        ReadModelEventHistory,
+        // The catalog's ports, bound to the capabilities that implement them.
+        { provide: SEAT_INVENTORY, useExisting: SEAT_MAP },
+        { provide: SEAT_MAP_LOSS, useExisting: SeatRebuildRequests },
+        { provide: EVENT_HISTORY, useExisting: ReadModelEventHistory },
         {
           provide: AMQP_PUBLISHER,
           inject: [APP_CONFIG],

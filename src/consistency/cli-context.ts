@@ -9,7 +9,7 @@ import { ReadModelEvents } from '../read-model/read-model-events';
 import { createRedisClient, type RedisClient } from '../platform/redis/redis.factory';
 import { createDynamoClients } from '../write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../write-store/dynamo-ticket-write-store';
-import { EventConsistency } from './event-consistency';
+import { EventConsistency } from '../seat-recovery/event-consistency';
 
 /** The connections a command-line tool needs to reach all three stores, and how to close them. */
 export interface CliContext {

@@ -19,11 +19,11 @@ import { READ_MODEL_ORM } from '../read-model/read-model-orm';
 import { TicketProjection } from '../read-model/ticket.projection';
 import { REDIS } from '../platform/redis/redis.factory';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../write-store/ticket-write-store.port';
-import { EventConsistency } from '../consistency/event-consistency';
+import { EventConsistency } from './event-consistency';
 import { deadLettersRefusal } from './dead-letters';
 import { RedisLock } from './redis-lock';
-import { seatRebuildKeys } from './seat-rebuild.keys';
-import { SeatRebuildRequests } from './seat-rebuild.requests';
+import { seatRebuildKeys } from '../purchasing/seat-map/seat-rebuild.keys';
+import { SeatRebuildRequests } from '../purchasing/seat-map/seat-rebuild.requests';
 import { WriteStoreDrainBarrier } from './write-store-drain.barrier';
 
 const POLL_MS = 1000;

@@ -9,7 +9,7 @@ import { topologyFor } from '../platform/amqp/topology';
 import { REDIS } from '../platform/redis/redis.factory';
 import { writeStoreDeadLetters, type DeadLetterCount } from './dead-letters';
 import { barrierSeen, roundSettled, workersChanged, type DrainReport } from './drain-report';
-import { seatRebuildKeys, type SeatRebuildKeys } from './seat-rebuild.keys';
+import { seatRebuildKeys, type SeatRebuildKeys } from '../purchasing/seat-map/seat-rebuild.keys';
 
 /** Pattern of the barrier message; handled by WriteStoreBarrierPipelineController. */
 export const WRITE_STORE_BARRIER = 'WriteStoreBarrier';

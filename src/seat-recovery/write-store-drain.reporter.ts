@@ -12,9 +12,9 @@ import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { topologyFor } from '../platform/amqp/topology';
 import { REDIS } from '../platform/redis/redis.factory';
 import type { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
-import { PIPELINE_SERVERS } from '../worker/worker-health.http.controller';
+import { PIPELINE_SERVERS } from '../platform/amqp/pipeline-servers.token';
 import { REPORT_INTERVAL_MS, REPORT_TTL_MS, type DrainReport } from './drain-report';
-import { seatRebuildKeys, type SeatRebuildKeys } from './seat-rebuild.keys';
+import { seatRebuildKeys, type SeatRebuildKeys } from '../purchasing/seat-map/seat-rebuild.keys';
 
 const REMEMBERED_BARRIERS = 20;
 const WORKERS_INDEX_TTL_MS = 60_000;

@@ -1,3 +1,4 @@
+import { PIPELINE_SERVERS } from '../platform/amqp/pipeline-servers.token';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { MikroORM } from '@mikro-orm/mysql';
@@ -6,8 +7,6 @@ import { CHECK_TIMEOUT_MS, sendReadiness } from '../platform/readiness';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
 import { DYNAMODB, type DynamoClients } from '../write-store/dynamodb.client';
 import type { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
-
-export const PIPELINE_SERVERS = Symbol('PIPELINE_SERVERS');
 
 @Controller()
 export class WorkerHealthHttpController {

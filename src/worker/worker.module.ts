@@ -7,7 +7,7 @@ import { EventRepository } from '../catalog/event.repository';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { ConfigModule } from '../platform/config/config.module';
 import { SeatMapRebuilder } from '../seat-recovery/seat-map.rebuilder';
-import { SeatRebuildRequests } from '../seat-recovery/seat-rebuild.requests';
+import { SeatRebuildRequests } from '../purchasing/seat-map/seat-rebuild.requests';
 import { WorkerRedisLifecycle, workerRedisProvider } from '../seat-recovery/seat-rebuild.redis';
 import { WriteStoreBarrierPipelineController } from '../seat-recovery/write-store-barrier.pipeline.controller';
 import { WriteStoreDrainBarrier } from '../seat-recovery/write-store-drain.barrier';
@@ -25,7 +25,8 @@ import { WriteStoreModule } from '../write-store/write-store.module';
 import type { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
 import { CatalogSeeder } from './catalog-seeder';
 import { ReadModelPipelineController } from './read-model.pipeline.controller';
-import { PIPELINE_SERVERS, WorkerHealthHttpController } from './worker-health.http.controller';
+import { PIPELINE_SERVERS } from '../platform/amqp/pipeline-servers.token';
+import { WorkerHealthHttpController } from './worker-health.http.controller';
 import { WorkerMetrics } from './worker-metrics';
 import { WriteStorePipelineController } from './write-store.pipeline.controller';
 

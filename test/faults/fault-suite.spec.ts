@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../src/platform/redis/redis.factory';
-import { liveIds, seatKeyOf, snapshotOf, type SnapshotTicket } from '../../src/consistency/store-snapshot';
-import { seatRebuildKeys } from '../../src/seat-recovery/seat-rebuild.keys';
+import { liveIds, seatKeyOf, snapshotOf, type SnapshotTicket } from '../../src/seat-recovery/store-snapshot';
+import { seatRebuildKeys } from '../../src/purchasing/seat-map/seat-rebuild.keys';
 import { OUTBOX_GROUP } from '../../src/purchasing/outbox/outbox-scripts';
 import { allOutboxKeys, outboxKey, partitionOf, zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { listEventTickets } from '../../src/read-model/event-tickets.maintenance';

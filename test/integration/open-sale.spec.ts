@@ -5,8 +5,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
-import { CatalogService } from '../../src/catalog/catalog.service';
-import { seatRebuildKeys } from '../../src/seat-recovery/seat-rebuild.keys';
+import { OpenSaleCommand } from '../../src/catalog/open-sale/open-sale.command';
+import { seatRebuildKeys } from '../../src/purchasing/seat-map/seat-rebuild.keys';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { REDIS } from '../../src/platform/redis/redis.factory';
@@ -43,18 +43,18 @@ describe('opening a sale', () => {
   };
 
   it('creates a new event with every zone open, and answers EXISTS to the same event again', async () => {
-    const catalog = app.get(CatalogService);
+    const open = (event: ReturnType<typeof newEvent>) => app.get(CommandBus).execute(new OpenSaleCommand(event));
     const event = newEvent('open-new');
-    expect(await catalog.openSale(event)).toBe('CREATED');
+    expect(await open(event)).toBe('CREATED');
     expect(await redis.exists(zoneKeys(event.eventId, 1).counts, zoneKeys(event.eventId, 2).counts)).toBe(2);
-    expect(await catalog.openSale(event)).toBe('EXISTS');
+    expect(await open(event)).toBe('EXISTS');
   });
 
   it('never reopens a lost zone of an existing event, even with opens and purchases racing: it asks for a rebuild', async () => {
-    const catalog = app.get(CatalogService);
+    const open = (event: ReturnType<typeof newEvent>) => app.get(CommandBus).execute(new OpenSaleCommand(event));
     const bus = app.get(CommandBus);
     const event = newEvent('open-lost-zone');
-    expect(await catalog.openSale(event)).toBe('CREATED');
+    expect(await open(event)).toBe('CREATED');
     const sold = await Promise.all(
       Array.from({ length: 50 }, (_, i) => bus.execute(new PurchaseSeatCommand('Arena', event.eventId, 1, 'A', i + 1))),
     );
@@ -63,7 +63,7 @@ describe('opening a sale', () => {
     await redis.del(zoneKeys(event.eventId, 1).counts, zoneKeys(event.eventId, 1).seats);
     // Twenty re-opens (an API start, an admin's re-POST) race forty purchases of the seats already sold.
     const [opens, purchases] = await Promise.all([
-      Promise.all(Array.from({ length: 20 }, () => catalog.openSale(event))),
+      Promise.all(Array.from({ length: 20 }, () => open(event))),
       Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           bus.execute(new PurchaseSeatCommand('Arena', event.eventId, 1, 'A', (i % 50) + 1)),

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
-import { CatalogService } from '../../src/catalog/catalog.service';
+import { OpenSaleCommand } from '../../src/catalog/open-sale/open-sale.command';
 import { outboxBacklog } from '../../src/purchasing/outbox/outbox-backlog';
 import { OUTBOX_GROUP, OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
@@ -21,7 +21,7 @@ const config = testConfig({ OUTBOX_RELAY_ENABLED: 'false' });
 
 /** Reserves `count` distinct seats of a fresh Arena event through the CommandBus; returns the ticket ids. */
 async function reserveSeats(app: INestApplicationContext, eventId: string, count: number): Promise<Set<string>> {
-  expect(await app.get(CatalogService).openSale(saleEvent(eventId, 'Arena'))).toBe('CREATED');
+  expect(await app.get(CommandBus).execute(new OpenSaleCommand(saleEvent(eventId, 'Arena')))).toBe('CREATED');
   const bus = app.get(CommandBus);
   const outcomes = await Promise.all(
     seatPlan([1, 2], 26, count, 0, 1).map((s) =>

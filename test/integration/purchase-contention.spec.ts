@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { ApiModule } from '../../src/api.module';
 import { APP_CONFIG, type AppConfig } from '../../src/platform/config/app-config';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
-import { CatalogService } from '../../src/catalog/catalog.service';
+import { OpenSaleCommand } from '../../src/catalog/open-sale/open-sale.command';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
 import type { PurchaseOutcome } from '../../src/purchasing/purchase-outcome';
 import { SEAT_MAP, type SeatMap } from '../../src/purchasing/seat-map/seat-map.port';
@@ -42,8 +42,8 @@ describe('PurchaseSeatCommand under contention, straight to the CommandBus', () 
     });
     eventId = freshEventId('contention');
     keyedEventId = freshEventId('keyed');
-    expect(await app.get(CatalogService).openSale(saleEvent(eventId, 'Arena'))).toBe('CREATED');
-    expect(await app.get(CatalogService).openSale(saleEvent(keyedEventId, 'Arena'))).toBe('CREATED');
+    expect(await app.get(CommandBus).execute(new OpenSaleCommand(saleEvent(eventId, 'Arena')))).toBe('CREATED');
+    expect(await app.get(CommandBus).execute(new OpenSaleCommand(saleEvent(keyedEventId, 'Arena')))).toBe('CREATED');
   });
 
   afterAll(async () => {

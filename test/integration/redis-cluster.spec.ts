@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiModule } from '../../src/api.module';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
-import { CatalogService } from '../../src/catalog/catalog.service';
+import { OpenSaleCommand } from '../../src/catalog/open-sale/open-sale.command';
 import { outboxBacklog } from '../../src/purchasing/outbox/outbox-backlog';
 import { OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
 import type { PurchaseOutcome } from '../../src/purchasing/purchase-outcome';
@@ -53,7 +53,7 @@ const slotOf = async (cluster: RedisClusterHarness, key: string): Promise<number
  */
 async function rushWhile({ cluster, app, redis }: ClusterUnderTest, disturb: (slot: number) => Promise<string>) {
   const eventId = freshEventId('cluster');
-  expect(await app.get(CatalogService).openSale(saleEvent(eventId, 'Arena'))).toBe('CREATED');
+  expect(await app.get(CommandBus).execute(new OpenSaleCommand(saleEvent(eventId, 'Arena')))).toBe('CREATED');
   const slot = await slotOf(cluster, zoneKeys(eventId, 1).outbox);
   const backlogBefore = await outboxBacklog(redis);
   const plan = seatPlan([1, 2], 26, DISTINCT, DUPLICATE_RATIO, 11);
@@ -161,7 +161,7 @@ describeCluster(
       const bus = app.get(CommandBus);
       const sold = new Set<string>();
       for (const eventId of events) {
-        expect(await app.get(CatalogService).openSale(saleEvent(eventId, 'Arena'))).toBe('CREATED');
+        expect(await app.get(CommandBus).execute(new OpenSaleCommand(saleEvent(eventId, 'Arena')))).toBe('CREATED');
         const outcomes = await Promise.all(
           seatPlan([1, 2], 26, 100, 0, 5).map((s) =>
             bus.execute(new PurchaseSeatCommand('Arena', eventId, s.zoneId, s.row, s.column)),

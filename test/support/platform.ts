@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/mysql';
 import { loadCatalog } from '../../src/catalog/catalog.loader';
-import { EventConsistency } from '../../src/consistency/event-consistency';
+import { EventConsistency } from '../../src/seat-recovery/event-consistency';
 import { createRedisClient, type RedisClient } from '../../src/platform/redis/redis.factory';
 import { createDynamoClients } from '../../src/write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';

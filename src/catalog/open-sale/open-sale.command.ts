@@ -1,6 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { SaleEvent } from '../catalog.schema';
-import type { OpenSaleOutcome } from '../catalog.service';
+
+export type OpenSaleOutcome = 'CREATED' | 'EXISTS' | 'UNKNOWN_VENUE';
 
 export class OpenSaleCommand extends Command<OpenSaleOutcome> {
   constructor(readonly event: SaleEvent) {

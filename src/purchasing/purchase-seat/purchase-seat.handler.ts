@@ -2,7 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
 import { CatalogService } from '../../catalog/catalog.service';
-import { SeatRebuildRequests } from '../../seat-recovery/seat-rebuild.requests';
+import { SeatRebuildRequests } from '../seat-map/seat-rebuild.requests';
 import { SEAT_MAP, type SeatMap } from '../seat-map/seat-map.port';
 import { rowIndexOf } from '../seat';
 import { newTicketId } from '../ticket-id';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
-import { REDIS } from '../platform/redis/redis.factory';
+import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
+import { REDIS } from '../../platform/redis/redis.factory';
 import { seatRebuildKeys, type SeatRebuildKeys } from './seat-rebuild.keys';
 
 /** A process asks again for the same event at most this often: a 503 storm becomes one write a second. */
