@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 bash scripts/ensure-services.sh
 bash scripts/ensure-tools.sh
-echo "== type check"; tsc --noEmit -p tsconfig.json
+echo "== type check"; tsc --noEmit -p tsconfig.json && tsc --noEmit -p tsconfig.harness.json
 echo "== lint"; eslint . && prettier --check . >/dev/null && depcruise src --output-type err
 echo "== build"; npm run build --silent
 echo "== tests"

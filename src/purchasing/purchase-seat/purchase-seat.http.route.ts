@@ -50,10 +50,12 @@ export class PurchaseSeatHttpRoute implements OnModuleInit {
     const limited = this.config.RATE_LIMIT_MAX > 0;
     if (limited && !fastify.hasPlugin('@fastify/rate-limit'))
       throw new Error('@fastify/rate-limit must be registered before the purchase route (see createApiApp)');
-    const rateLimit = { max: this.config.RATE_LIMIT_MAX, timeWindow: this.config.RATE_LIMIT_WINDOW_MS };
+    const config: Record<string, unknown> = limited
+      ? { rateLimit: { max: this.config.RATE_LIMIT_MAX, timeWindow: this.config.RATE_LIMIT_WINDOW_MS } }
+      : {};
     // Not an async handler: the reply is sent by `purchase`, which never rejects, and Fastify has no promise
     // to follow (an awaited reply would wait for the response to finish).
-    fastify.post(PURCHASE_PATH, { config: limited ? { rateLimit } : {} }, (request, reply) => {
+    fastify.post(PURCHASE_PATH, { config }, (request, reply) => {
       this.purchase(request, reply).catch((error: unknown) => replyWithError(reply, error, this.logger, request.id));
     });
   }
