@@ -47,7 +47,7 @@ export class PurchaseMetrics {
     this.duration = new Histogram({
       name: 'tickets_purchase_duration_seconds',
       help: 'Time from a valid purchase request to its outcome (the reservation script and, with a key, its check)',
-      // Measured p50 12 ms, p99 under 80 ms at 12k requests/s on 2 cores (ARCHITECTURE.md).
+      // Measured p50 60-70 ms, p99 110-145 ms at 1000 connections on 2 cores (bench/results/README.md).
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1],
       registers: [registry],
     }).labels();
