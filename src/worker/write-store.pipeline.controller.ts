@@ -13,8 +13,8 @@ import { validateItems } from './validate-items';
 
 /**
  * The write-store pipeline: TicketReserved batches into the store, refusals back onto the exchange. The store
- * is called directly, not through the CommandBus: the consumer acks only after the durable write and must
- * see its outcomes and its failures, and there is nothing between the two to route.
+ * is called directly, not through a bus: the consumer acks only after the durable write and must see its
+ * outcomes and its failures.
  */
 @Controller()
 export class WriteStorePipelineController {
