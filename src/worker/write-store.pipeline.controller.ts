@@ -6,23 +6,27 @@ import { AMQP_PUBLISHER } from '../purchasing/outbox/outbox-relay';
 import { TicketCancelledEvent, type TicketCancelledData } from '../purchasing/ticket-cancelled.event';
 import { ticketCancelledSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
-import { TicketWriteStoreSaga } from '../write-store/ticket-write-store.saga';
+import { TICKET_WRITE_STORE, type TicketWriteStore } from '../write-store/ticket-write-store.port';
 import type { PipelineItemResult } from '../platform/amqp/pipeline-item-result';
 import { WRITE_STORE_PIPELINE } from '../platform/amqp/pipeline-transports';
 import { validateItems } from '../platform/amqp/validate-items';
 
-/** The write-store pipeline: TicketReserved batches into the saga, refusals back onto the exchange. */
+/**
+ * The write-store pipeline: TicketReserved batches into the store, refusals back onto the exchange. The store
+ * is called directly, not through a bus: the consumer acks only after the durable write and must see its
+ * outcomes and its failures.
+ */
 @Controller()
 export class WriteStorePipelineController {
   constructor(
-    private readonly saga: TicketWriteStoreSaga,
+    @Inject(TICKET_WRITE_STORE) private readonly store: TicketWriteStore,
     @Inject(AMQP_PUBLISHER) private readonly publisher: AmqpPublisher,
   ) {}
 
   @EventPattern(TicketReservedEvent.type, WRITE_STORE_PIPELINE)
   async onTicketsReserved(@Payload() items: unknown[]): Promise<PipelineItemResult[]> {
     const { valid, results } = validateItems(items, ticketReservedSchema);
-    const outcomes = await this.saga.onTicketsReserved(valid);
+    const outcomes = await this.store.persist(valid);
     const cancelled: TicketCancelledData[] = [];
     for (const outcome of outcomes) if (outcome.status === 'CANCELLED') cancelled.push(outcome.cancelled);
     // The read model learns of a refusal through the exchange; the batch is acknowledged only after the

@@ -3,16 +3,14 @@ import { APP_CONFIG, dynamoDbTarget, type AppConfig } from '../platform/config/a
 import { DYNAMODB, type DynamoClients, createDynamoClients } from './dynamodb.client';
 import { startDynalite, type DynaliteServer } from './dynalite.server';
 import { DynamoTicketWriteStore } from './dynamo-ticket-write-store';
-import { PersistTicketsHandler } from './persist-ticket/persist-ticket.handler';
 import { TICKET_WRITE_STORE } from './ticket-write-store.port';
-import { TicketWriteStoreSaga } from './ticket-write-store.saga';
 
 /** The dynalite this process started because DYNAMODB_EMBEDDED is true; null otherwise. */
 export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
 
 /**
- * The write store and the saga feeding it. Expects APP_CONFIG and CqrsModule.forRoot() from the importing
- * application. Tables are ensured when the store initialises, so the app does not start without them.
+ * The write store. Expects APP_CONFIG from the importing application. Tables are ensured when the store
+ * initialises, so the app does not start without them.
  */
 @Module({
   providers: [
@@ -31,10 +29,8 @@ export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
       },
     },
     { provide: TICKET_WRITE_STORE, useClass: DynamoTicketWriteStore },
-    PersistTicketsHandler,
-    TicketWriteStoreSaga,
   ],
-  exports: [TICKET_WRITE_STORE, PersistTicketsHandler, TicketWriteStoreSaga, DYNAMODB, EMBEDDED_DYNALITE],
+  exports: [TICKET_WRITE_STORE, DYNAMODB, EMBEDDED_DYNALITE],
 })
 export class WriteStoreModule implements OnApplicationShutdown {
   constructor(

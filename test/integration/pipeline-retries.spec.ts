@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { AmqpPublisher } from '../../src/platform/amqp/amqp-publisher';
@@ -16,7 +15,6 @@ import { PipelineErrorsFilter } from '../../src/platform/amqp/pipeline-errors.fi
 import { WRITE_STORE_PIPELINE } from '../../src/platform/amqp/pipeline-transports';
 import { WriteStorePipelineController } from '../../src/worker/write-store.pipeline.controller';
 import { DynamoServiceError } from '../../src/write-store/dynamo-json.client';
-import { PersistTicketsHandler } from '../../src/write-store/persist-ticket/persist-ticket.handler';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import {
   TICKET_WRITE_STORE,
@@ -24,7 +22,6 @@ import {
   type TicketCreation,
   type TicketWriteStore,
 } from '../../src/write-store/ticket-write-store.port';
-import { TicketWriteStoreSaga } from '../../src/write-store/ticket-write-store.saga';
 import { reservedTicket, TestDynamo } from '../support/dynalite';
 import { waitFor } from '../support/queue-reader';
 import { freshEventId, testConfig, testTopology } from '../support/test-config';
@@ -80,13 +77,10 @@ describe('write-store pipeline: a store error that is not the ticket fault is re
     store = new FailingStore(await dynamo.freshStore());
     publisher = new AmqpPublisher(config.AMQP_URL, topology);
     @Module({
-      imports: [CqrsModule.forRoot()],
       controllers: [WriteStorePipelineController],
       providers: [
         { provide: TICKET_WRITE_STORE, useValue: store },
         { provide: AMQP_PUBLISHER, useValue: publisher },
-        PersistTicketsHandler,
-        TicketWriteStoreSaga,
       ],
     })
     class TestWriteStoreModule {}

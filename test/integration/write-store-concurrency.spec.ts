@@ -3,13 +3,11 @@ import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule } from '../../src/platform/config/config.module';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import type { DynaliteServer } from '../../src/write-store/dynalite.server';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../src/write-store/ticket-write-store.port';
-import { TicketWriteStoreSaga } from '../../src/write-store/ticket-write-store.saga';
 import { EMBEDDED_DYNALITE, WriteStoreModule } from '../../src/write-store/write-store.module';
 import { reservedTicket } from '../support/dynalite';
 import { seatKey, seededRandom, type PlannedSeat } from '../support/seat-plan';
@@ -50,20 +48,18 @@ const refusesConnections = (endpoint: string) =>
   });
 
 @Module({
-  imports: [ConfigModule.forRoot(testConfig({ DYNAMODB_EMBEDDED: 'true' })), CqrsModule.forRoot(), WriteStoreModule],
+  imports: [ConfigModule.forRoot(testConfig({ DYNAMODB_EMBEDDED: 'true' })), WriteStoreModule],
 })
 class WriteStoreTestModule {}
 
-describe('the write-store saga under concurrency, through the CommandBus on an embedded dynalite', () => {
+describe('the write store under concurrency, as the pipeline calls it, on an embedded dynalite', () => {
   let app: INestApplicationContext;
-  let saga: TicketWriteStoreSaga;
   let store: TicketWriteStore;
 
   beforeAll(async () => {
     // DYNAMODB_EMBEDDED: the module starts its own dynalite and creates the tables.
     app = await NestFactory.createApplicationContext(WriteStoreTestModule, { logger: ['error'] });
     app.enableShutdownHooks();
-    saga = app.get(TicketWriteStoreSaga);
     store = app.get<TicketWriteStore>(TICKET_WRITE_STORE);
   });
 
@@ -87,7 +83,7 @@ describe('the write-store saga under concurrency, through the CommandBus on an e
     const caller = async () => {
       while (next < batches.length) {
         const batch = batches[next++]!;
-        const result = await saga.onTicketsReserved(batch);
+        const result = await store.persist(batch);
         expect(result.map((o) => o.ticketId)).toEqual(batch.map((t) => t.ticketId));
         outcomes.push(...result);
       }

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule } from '../../src/platform/config/config.module';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoTicketWriteStore, seatStreamId } from '../../src/write-store/dynamo-ticket-write-store';
+import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
+import { seatStreamId } from '../../src/write-store/seat-stream.decider';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';
-import { TicketWriteStoreSaga } from '../../src/write-store/ticket-write-store.saga';
+import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../src/write-store/ticket-write-store.port';
 import { EMBEDDED_DYNALITE, WriteStoreModule } from '../../src/write-store/write-store.module';
 import { reservedTicket, TestDynamo } from '../support/dynalite';
 import { ThrottlingProxy } from '../support/throttling-proxy';
@@ -245,7 +245,6 @@ describe('DynamoDB write store on dynalite', () => {
         ConfigModule.forRoot(
           testConfig({ DYNAMODB_ENDPOINT: dynamo.server.endpoint, DYNAMODB_TABLE_PREFIX: 'module' }),
         ),
-        CqrsModule.forRoot(),
         WriteStoreModule,
       ],
     })
@@ -254,7 +253,7 @@ describe('DynamoDB write store on dynalite', () => {
     try {
       expect(app.get(EMBEDDED_DYNALITE)).toBeNull();
       const ticket = reservedTicket(eventId, { zoneId: 1, row: 'L', column: 1 });
-      expect(await app.get(TicketWriteStoreSaga).onTicketsReserved([ticket])).toEqual([
+      expect(await app.get<TicketWriteStore>(TICKET_WRITE_STORE).persist([ticket])).toEqual([
         { ticketId: ticket.ticketId, status: 'STORED' },
       ]);
       const { TableNames } = await dynamo.db.send(new ListTablesCommand({}));

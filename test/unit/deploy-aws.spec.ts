@@ -360,7 +360,10 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
   it('lets the worker role make every DynamoDB call the worker makes, and the API role write nothing', () => {
     // The calls the write store and the worker's readiness check make, read from their sources: SDK commands
     // and the JSON client's operations (`json.call('PutItem', ...)`).
-    const sources = ['src/write-store/dynamo-ticket-write-store.ts', 'src/worker/worker-health.http.controller.ts']
+    const writeStore = readdirSync(join(root, 'src/write-store'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `src/write-store/${f}`);
+    const sources = [...writeStore, 'src/worker/worker-health.http.controller.ts']
       .map((f) => readFileSync(join(root, f), 'utf8'))
       .join('\n');
     const operations: Record<string, string> = {
