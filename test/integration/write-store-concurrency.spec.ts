@@ -7,6 +7,9 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule } from '../../src/platform/config/config.module';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import type { DynaliteServer } from '../../src/write-store/dynalite.server';
+import { DynamoJsonClient } from '../../src/write-store/dynamo-json.client';
+import { DynamoSdkItemClient } from '../../src/write-store/dynamo-sdk-item.client';
+import { DYNAMODB, type DynamoClients } from '../../src/write-store/dynamodb.client';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../src/write-store/ticket-write-store.port';
 import { TicketWriteStoreSaga } from '../../src/write-store/ticket-write-store.saga';
@@ -49,19 +52,27 @@ const refusesConnections = (endpoint: string) =>
     socket.once('error', () => resolve(true));
   });
 
-@Module({
-  imports: [ConfigModule.forRoot(testConfig({ DYNAMODB_EMBEDDED: 'true' })), CqrsModule.forRoot(), WriteStoreModule],
-})
-class WriteStoreTestModule {}
+function writeStoreTestModule(itemClient: string) {
+  @Module({
+    imports: [
+      ConfigModule.forRoot(testConfig({ DYNAMODB_EMBEDDED: 'true', DYNAMODB_CLIENT: itemClient })),
+      CqrsModule.forRoot(),
+      WriteStoreModule,
+    ],
+  })
+  class WriteStoreTestModule {}
+  return WriteStoreTestModule;
+}
 
-describe('the write-store saga under concurrency, through the CommandBus on an embedded dynalite', () => {
+// Both item clients (DYNAMODB_CLIENT) must keep the same guarantees: the conditional append is the arbiter.
+describe.each(['json', 'sdk'])('the write-store saga under concurrency, items through the %s client', (itemClient) => {
   let app: INestApplicationContext;
   let saga: TicketWriteStoreSaga;
   let store: TicketWriteStore;
 
   beforeAll(async () => {
     // DYNAMODB_EMBEDDED: the module starts its own dynalite and creates the tables.
-    app = await NestFactory.createApplicationContext(WriteStoreTestModule, { logger: ['error'] });
+    app = await NestFactory.createApplicationContext(writeStoreTestModule(itemClient), { logger: ['error'] });
     app.enableShutdownHooks();
     saga = app.get(TicketWriteStoreSaga);
     store = app.get<TicketWriteStore>(TICKET_WRITE_STORE);
@@ -69,6 +80,11 @@ describe('the write-store saga under concurrency, through the CommandBus on an e
 
   afterAll(async () => {
     await app?.close();
+  });
+
+  it('sends the item calls through the configured client', () => {
+    const expected = itemClient === 'sdk' ? DynamoSdkItemClient : DynamoJsonClient;
+    expect(app.get<DynamoClients>(DYNAMODB).json).toBeInstanceOf(expected);
   });
 
   it('keeps exactly one live ticket per seat and records every ticket once, reporting each once', async () => {
@@ -96,7 +112,7 @@ describe('the write-store saga under concurrency, through the CommandBus on an e
     await Promise.all(Array.from({ length: CALLERS }, caller));
     const seconds = (performance.now() - started) / 1000;
     console.log(
-      `write store: ${TICKETS} tickets + ${REDELIVERED} redeliveries over ${SEATS} seats, ${CALLERS} callers x ` +
+      `write store (${itemClient} client): ${TICKETS} tickets + ${REDELIVERED} redeliveries over ${SEATS} seats, ${CALLERS} callers x ` +
         `${BATCH}-ticket batches: ${seconds.toFixed(2)} s, ${Math.round(TICKETS / seconds)} tickets/s ` +
         `(${Math.round((TICKETS + REDELIVERED) / seconds)} messages/s)`,
     );
