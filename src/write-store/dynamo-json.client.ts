@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import aws4 from 'aws4';
 import { isTransientDynamoError } from './dynamodb-errors';
+import type { DynamoItemClient } from './dynamo-sdk-item.client';
 
 /** What the SDK's credential providers resolve to. */
 export type DynamoCredentialsProvider = () => Promise<{
@@ -58,7 +59,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * type as its `name` and the status in `$metadata.httpStatusCode`, so `isTransientDynamoError` and the
  * `ConditionalCheckFailedException` check read both clients' errors alike.
  */
-export class DynamoJsonClient {
+export class DynamoJsonClient implements DynamoItemClient {
   private readonly https: boolean;
   private readonly hostname: string;
   private readonly port: number | undefined;

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoJsonClient } from './dynamo-json.client';
+import { DynamoSdkItemClient, type DynamoItemClient } from './dynamo-sdk-item.client';
 
 export const DYNAMODB = Symbol('DYNAMODB');
 
@@ -13,17 +14,21 @@ export interface DynamoClientOptions {
   requestTimeoutMs?: number;
   /** Open sockets per client: more than the store's writes in flight, so none waits for a socket. */
   maxSockets?: number;
+  /** Which client sends the item calls: `json` (DynamoJsonClient, the default) or `sdk` (the SDK's bare client). */
+  itemClient?: 'json' | 'sdk';
 }
 
 /**
  * The write store's two clients on one endpoint, region and credential chain: the SDK's document client for
  * tables and health checks, and the JSON client for items, where the SDK's cost per call bounded the
- * pipeline (see DynamoJsonClient).
+ * pipeline (see DynamoJsonClient). With `itemClient: 'sdk'` the items go through the SDK's bare client
+ * instead, the one under the document client, for comparing the two on the same workload.
  */
 export class DynamoClients {
   constructor(
     readonly document: DynamoDBDocumentClient,
-    readonly json: DynamoJsonClient,
+    /** The item client: DynamoJsonClient unless `itemClient: 'sdk'`. */
+    readonly json: DynamoItemClient,
     /** Where both clients send their calls, for error messages. */
     readonly endpoint: string,
   ) {}
@@ -73,6 +78,7 @@ export function createDynamoClients(
     marshallOptions: { removeUndefinedValues: true },
   });
   const target = endpoint ?? client.config.endpointProvider({ Region: region }).url.origin;
+  if (options.itemClient === 'sdk') return new DynamoClients(document, new DynamoSdkItemClient(client), target);
   const json = new DynamoJsonClient({
     endpoint: target,
     region,

@@ -25,7 +25,7 @@ export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
       inject: [APP_CONFIG, EMBEDDED_DYNALITE],
       useFactory: (config: AppConfig, embedded: DynaliteServer | null) => {
         const { endpoint, region } = dynamoDbTarget(config);
-        return createDynamoClients(embedded?.endpoint ?? endpoint, region);
+        return createDynamoClients(embedded?.endpoint ?? endpoint, region, { itemClient: config.DYNAMODB_CLIENT });
       },
     },
     { provide: TICKET_WRITE_STORE, useClass: DynamoTicketWriteStore },

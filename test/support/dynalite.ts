@@ -9,6 +9,8 @@ import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-writ
 
 let prefixes = 0;
 
+const itemClientOfEnv = (): 'json' | 'sdk' => (process.env.DYNAMODB_CLIENT === 'sdk' ? 'sdk' : 'json');
+
 /** One embedded dynalite per test file: start it in beforeAll, close it in afterAll. */
 export class TestDynamo {
   private constructor(
@@ -21,9 +23,10 @@ export class TestDynamo {
     return this.clients.document;
   }
 
+  /** Items through the JSON client, or through the SDK with DYNAMODB_CLIENT=sdk in the test's environment. */
   static async start(): Promise<TestDynamo> {
     const server = await startDynalite();
-    return new TestDynamo(server, createDynamoClients(server.endpoint, 'us-east-1'));
+    return new TestDynamo(server, createDynamoClients(server.endpoint, 'us-east-1', { itemClient: itemClientOfEnv() }));
   }
 
   /** A store on its own fresh tables, so tests in a file share nothing. */
@@ -36,7 +39,7 @@ export class TestDynamo {
 
   /** Another client on the same server, e.g. with short timeouts. */
   client(options: DynamoClientOptions = {}, endpoint = this.server.endpoint): DynamoClients {
-    return createDynamoClients(endpoint, 'us-east-1', options);
+    return createDynamoClients(endpoint, 'us-east-1', { itemClient: itemClientOfEnv(), ...options });
   }
 
   async close(): Promise<void> {

@@ -63,6 +63,12 @@ describe('configuration', () => {
       });
     });
 
+    it('sends item calls through the JSON client unless DYNAMODB_CLIENT=sdk, and knows no third client', () => {
+      expect(parseConfig(valid).DYNAMODB_CLIENT).toBe('json');
+      expect(parseConfig({ ...valid, DYNAMODB_CLIENT: 'sdk' }).DYNAMODB_CLIENT).toBe('sdk');
+      expect(() => parseConfig({ ...valid, DYNAMODB_CLIENT: 'document' })).toThrow(/DYNAMODB_CLIENT/);
+    });
+
     it('starts a dynalite only when DYNAMODB_EMBEDDED is true', () => {
       expect(target({ DYNAMODB_EMBEDDED: 'true' })).toMatchObject({ endpoint: undefined, embedded: true });
     });

@@ -7,6 +7,7 @@ const SCRIPTS = [
   'scripts/bench/pipeline.bench.js',
   'scripts/bench/scale.bench.js',
   'scripts/bench/ticket-cache.bench.js',
+  'scripts/bench/dynamo-client.bench.js',
   'scripts/bench/ceiling-server.js',
 ];
 const run = (script: string, ...args: string[]) =>

@@ -137,6 +137,12 @@ const appConfigFields = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * What sends the worker's item calls (appends, ticket writes and reads): `json`, a DynamoDB JSON-protocol
+   * client signed with aws4, at a fifth of the SDK's CPU per call; `sdk`, the AWS SDK's client, to compare
+   * the two or to fall back on. Tables and health checks use the SDK either way.
+   */
+  DYNAMODB_CLIENT: z.enum(['json', 'sdk']).default('json'),
   DYNAMODB_TABLE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,100}$/)
