@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mapBounded } from './bounded-concurrency';
-import type { DynamoJsonClient } from './dynamo-json.client';
+import type { DynamoItemClient } from './dynamo-sdk-item.client';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -43,7 +43,7 @@ export async function sendUntilProcessed<R>(
 }
 
 /** Every page of a Query (a page holds up to 1 MB), its items unmarshalled. */
-export async function queryAll<T>(json: DynamoJsonClient, input: object): Promise<T[]> {
+export async function queryAll<T>(json: DynamoItemClient, input: object): Promise<T[]> {
   const items: T[] = [];
   let startKey: Item | undefined;
   do {

@@ -32,7 +32,7 @@
  *
  * dynalite has no TransactWriteItems, and the design does not need it: the seat stream is the arbiter.
  *
- * Items go through DynamoJsonClient (the four calls above, and the Queries of a seat stream and of the event
+ * Items go through the item client (DynamoJsonClient by default, the SDK with DYNAMODB_CLIENT=sdk; the four calls above, and the Queries of a seat stream and of the event
  * index), at a fifth of the SDK's CPU per call; tables are created through the SDK's document client.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';

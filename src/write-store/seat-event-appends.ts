@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
-import type { DynamoJsonClient } from './dynamo-json.client';
+import type { DynamoItemClient } from './dynamo-sdk-item.client';
 import { queryAll, toItem } from './dynamo-items';
 import { decide, emptySeat, evolve, seatOf, type SeatState } from './seat-stream.decider';
 import type { SeatEvent } from './ticket-write-store.port';
@@ -24,7 +24,7 @@ const isConditionFailed = (error: unknown): boolean =>
  */
 export class SeatEventAppends {
   constructor(
-    private readonly json: DynamoJsonClient,
+    private readonly json: DynamoItemClient,
     private readonly table: string,
   ) {}
 

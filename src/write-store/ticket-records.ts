@@ -1,5 +1,5 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoJsonClient } from './dynamo-json.client';
+import type { DynamoItemClient } from './dynamo-sdk-item.client';
 import { queryAll, sendUntilProcessed, toItem, type Item } from './dynamo-items';
 import type { TicketCreation } from './ticket-write-store.port';
 import { EVENT_INDEX } from './write-store-tables';
@@ -16,7 +16,7 @@ const BATCH_WRITE_SIZE = 25;
  */
 export class TicketRecords {
   constructor(
-    private readonly json: DynamoJsonClient,
+    private readonly json: DynamoItemClient,
     private readonly table: string,
   ) {}
 
