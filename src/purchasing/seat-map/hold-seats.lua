@@ -1,0 +1,128 @@
+-- Holds several seats of one zone for one buyer, all or none: every check runs before the first write, so
+-- a refused hold leaves the zone exactly as it was. Seats are either listed, or chosen by the platform
+-- ("best available", the rule documented in best-available.ts, which this script must match seat for seat).
+-- The hold record and its expiry index entry are written in the same call, so seats are never held without
+-- a record saying whose they are and when they go back.
+-- KEYS: 1 counts hash, 2 seat bitmap, 3 hold record, 4 the partition's expiry index (one hash tag)
+-- ARGV: 1 hold id, 2 buyer id, 3 event id, 4 zone id, 5 hold length in ms,
+--       6 'seats' then pairs (row index 0-based, column 1-based), or 'best' then 7 quantity
+-- Returns {0, expiresAt ms, row, column, ...} held; {1, row, column} that seat is taken;
+--         {2, row, column} that seat's row is sold out; {3} zone sold out; {4} not open (no seat map, or a
+--         seat outside the grid); {5, expiresAt ms, row, column, ...} the hold id exists: its seats, nothing
+--         written; {6} not enough adjacent free seats; {7, row, column} a seat listed twice
+local record = KEYS[3]
+if redis.call('EXISTS', record) == 1 then
+  local held = redis.call('HMGET', record, 'expiresAt', 'seats')
+  local reply = {5, tonumber(held[1])}
+  for token in string.gmatch(held[2], '[^,]+') do
+    reply[#reply + 1] = string.byte(token, 1) - 65
+    reply[#reply + 1] = tonumber(string.sub(token, 2))
+  end
+  return reply
+end
+
+local counts = redis.call('HMGET', KEYS[1], 'zone', 'rows', 'cols')
+if not counts[1] or not counts[2] or not counts[3] then return {4} end
+local zoneLeft = tonumber(counts[1])
+local rows = tonumber(counts[2])
+local cols = tonumber(counts[3])
+
+local function rowField(r) return 'r:' .. string.char(65 + r) end
+
+-- The chosen seats as {row, column} pairs, decided below without writing anything.
+local chosen = {}
+
+if ARGV[6] == 'seats' then
+  if #ARGV < 8 or #ARGV % 2 ~= 0 then return redis.error_reply('hold-seats: seats must be row, column pairs') end
+  local seen = {}
+  for i = 7, #ARGV, 2 do
+    local r = tonumber(ARGV[i])
+    local c = tonumber(ARGV[i + 1])
+    if not r or not c then return redis.error_reply('hold-seats: seats must be numbers') end
+    if r < 0 or r >= rows or c < 1 or c > cols then return {4} end
+    local bit = r * cols + c - 1
+    if seen[bit] then return {7, r, c} end
+    seen[bit] = true
+    chosen[#chosen + 1] = {r, c}
+  end
+  -- Sold-out answers first, as in reserve-seat.lua: the counters make them O(1) and they tell the buyer more.
+  if zoneLeft <= 0 then return {3} end
+  for _, seat in ipairs(chosen) do
+    if tonumber(redis.call('HGET', KEYS[1], rowField(seat[1])) or 0) <= 0 then return {2, seat[1], seat[2]} end
+    if redis.call('GETBIT', KEYS[2], seat[1] * cols + seat[2] - 1) == 1 then return {1, seat[1], seat[2]} end
+  end
+elseif ARGV[6] == 'best' then
+  local quantity = tonumber(ARGV[7])
+  if not quantity or quantity < 1 then return redis.error_reply('hold-seats: quantity must be >= 1') end
+  if zoneLeft <= 0 then return {3} end
+  if quantity > cols or quantity > zoneLeft then return {6} end
+  -- One GET of the whole map (at most 26 x 1000 bits, 3.25 KB) instead of a GETBIT per seat.
+  local map = redis.call('GET', KEYS[2]) or ''
+  local mapBytes = #map
+  local function taken(index)
+    local byte = math.floor(index / 8) + 1
+    if byte > mapBytes then return false end
+    return bit.band(string.byte(map, byte), bit.rshift(128, index % 8)) ~= 0
+  end
+  local fields = {}
+  for r = 0, rows - 1 do fields[#fields + 1] = rowField(r) end
+  local rowLeft = redis.call('HMGET', KEYS[1], unpack(fields))
+  local pickRow, pickStart
+  local fallbackRow, fallbackStart
+  for r = 0, rows - 1 do
+    -- A row with fewer free seats than asked for has no block: skip it without reading its bits.
+    if tonumber(rowLeft[r + 1] or 0) >= quantity then
+      local base = r * cols
+      local cleanStart, cleanDistance, anyStart, anyDistance
+      local c = 1
+      while c <= cols do
+        if taken(base + c - 1) then
+          c = c + 1
+        else
+          -- A maximal free run a..b: seats beyond it are taken or off the row, so a block starting at s
+          -- strands a seat exactly when s - a == 1 or b - (s + quantity - 1) == 1.
+          local a = c
+          while c <= cols and not taken(base + c - 1) do c = c + 1 end
+          local b = c - 1
+          for s = a, b - quantity + 1 do
+            local distance = math.abs(2 * s + quantity - cols - 2)
+            if not anyDistance or distance < anyDistance then anyStart, anyDistance = s, distance end
+            if s - a ~= 1 and b - (s + quantity - 1) ~= 1 and (not cleanDistance or distance < cleanDistance) then
+              cleanStart, cleanDistance = s, distance
+            end
+          end
+        end
+      end
+      if cleanStart then
+        pickRow, pickStart = r, cleanStart
+        break
+      end
+      if anyStart and not fallbackRow then fallbackRow, fallbackStart = r, anyStart end
+    end
+  end
+  if not pickRow then pickRow, pickStart = fallbackRow, fallbackStart end
+  if not pickRow then return {6} end
+  for c = pickStart, pickStart + quantity - 1 do chosen[#chosen + 1] = {pickRow, c} end
+else
+  return redis.error_reply('hold-seats: mode must be seats or best')
+end
+
+-- Every check passed: take the seats, then write the hold.
+local now = redis.call('TIME')
+-- The Redis clock, so every API process and the sweeper compare expiries against one clock. Formatted as an
+-- integer: Lua would write a number this large in exponent notation.
+local expiresAt = string.format('%d', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[5]))
+local reply = {0, tonumber(expiresAt)}
+local labels = {}
+for _, seat in ipairs(chosen) do
+  redis.call('SETBIT', KEYS[2], seat[1] * cols + seat[2] - 1, 1)
+  redis.call('HINCRBY', KEYS[1], rowField(seat[1]), -1)
+  labels[#labels + 1] = string.char(65 + seat[1]) .. seat[2]
+  reply[#reply + 1] = seat[1]
+  reply[#reply + 1] = seat[2]
+end
+redis.call('HINCRBY', KEYS[1], 'zone', -#chosen)
+redis.call('HSET', record, 'buyer', ARGV[2], 'eventId', ARGV[3], 'zoneId', ARGV[4],
+  'seats', table.concat(labels, ','), 'expiresAt', expiresAt, 'status', 'held')
+redis.call('ZADD', KEYS[4], expiresAt, ARGV[1])
+return reply
