@@ -4,6 +4,7 @@ import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-c
 import { seatKey, seatPlan, type PlannedSeat } from '../support/seat-plan';
 import { freshEventId } from '../support/test-config';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import { sleep } from '../support/time';
 
 const unavailable = redisClusterUnavailable();
 const describeCluster = unavailable === undefined ? describe : describe.skip;
@@ -31,7 +32,7 @@ async function purchase(port: number, body: object, key: string): Promise<Answer
   for (let retries = 0; ; retries++) {
     const answer = await call(port, 'POST', '/api/v1/tickets', body, { 'idempotency-key': key });
     if (answer.status !== 503 || retries >= 100) return { ...answer, retries };
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   testConfig,
   testNamespace,
 } from '../support/test-config';
+import { sleep } from '../support/time';
 
 /** A namespace of its own: a dead letter other test files left in the run's queues would block the rebuilds. */
 const NAMESPACE = `${testNamespace()}-rebuild`;
@@ -132,7 +133,7 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
         30_000,
         'a worker to start the rebuild',
       );
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await sleep(3000);
       expect(await zoneOpen(eventId, 1)).toBe(false);
     } finally {
       dynamoProxy.restore();
@@ -177,7 +178,7 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
       await waitFor(() => platform.worker.output.includes(refusal), 30_000, 'the rebuild to refuse, naming the DLQ');
       expect(platform.worker.output).toContain('npm run replay:dlq -- --pipeline write-store');
       // Still refused a few drain passes later: the zone stays closed and its purchases answer 503.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await sleep(3000);
       expect(await zoneOpen(eventId, 1)).toBe(false);
       expect((await buy(eventId, 1, 'A', 1)).status).toBe(503);
 

@@ -5,6 +5,7 @@ import { DEFAULT_CATALOG_FILE } from '../../src/catalog/catalog.loader';
 import { inParallel, Platform } from '../support/platform';
 import { seededRandom } from '../support/seat-plan';
 import { freshEventId } from '../support/test-config';
+import { sleep } from '../support/time';
 
 /** Debian's Chromium (`apt-get install chromium`; scripts/ensure-tools.sh installs it in CI). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -153,7 +154,7 @@ describeInBrowser(suiteTitle, () => {
     const seats = rowsOf(50, 6);
     await inParallel([...seats, ...seats.slice(0, 40)], 4, async (s) => {
       await platform.request('POST', '/api/v1/tickets', { venueId: 'Venue1', eventId, ...s });
-      await new Promise((r) => setTimeout(r, 40));
+      await sleep(40);
     });
     // Every seat sold, once the read model has it: those bought before, C7, D10, B20 and zone 50's.
     const expected = soldBefore + 3 + seats.length;

@@ -18,6 +18,7 @@ import { QueueReader, waitFor } from '../support/queue-reader';
 import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-cluster';
 import { seatKey, seatPlan } from '../support/seat-plan';
 import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
+import { sleep } from '../support/time';
 
 const unavailable = redisClusterUnavailable();
 const describeCluster = unavailable === undefined ? describe : describe.skip;
@@ -76,7 +77,7 @@ async function rushWhile({ cluster, app, redis }: ClusterUnderTest, disturb: (sl
       } catch (error) {
         if (!isRedisUnavailable(error) || attempt >= 200) throw error;
         retries++;
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     }
   });

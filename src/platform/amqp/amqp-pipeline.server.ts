@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
+import { sleep } from '../time';
 import { assertTopology, type Topology } from './topology';
 import type { TicketMessage } from './ticket-message';
 import type { PipelineItemResult } from './pipeline-item-result';
@@ -50,8 +51,6 @@ interface Item {
   data: unknown;
   owner: Pending;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Longest wait between two retries of a failing batch: a store back from an outage is used within this. */
 export const MAX_RETRY_DELAY_MS = 30_000;
