@@ -1,6 +1,6 @@
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId } from '../support/test-config';
 import { sleep } from '../support/time';

@@ -1,7 +1,7 @@
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { inParallel, Platform } from '../support/platform';
 import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-cluster';
-import { seatKey, seatPlan, type PlannedSeat } from '../support/seat-plan';
+import { seatKey, seatPlan, type PlannedSeat } from '../../scripts/seat-plan';
 import { freshEventId } from '../support/test-config';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { sleep } from '../support/time';

@@ -9,7 +9,7 @@ import { deadLetterQueueOf, deleteTopology, topologyFor } from '../../src/platfo
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { allOutboxKeys } from '../../src/purchasing/seat-map/seat-map.keys';

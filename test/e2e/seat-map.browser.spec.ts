@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEFAULT_CATALOG_FILE } from '../../src/catalog/catalog.loader';
 import { inParallel, Platform } from '../support/platform';
-import { seededRandom } from '../support/seat-plan';
+import { seededRandom } from '../../scripts/seat-plan';
 import { freshEventId } from '../support/test-config';
 import { sleep } from '../support/time';
 
@@ -74,8 +74,8 @@ describeInBrowser(suiteTitle, () => {
     const random = seededRandom(8);
     const scattered = Array.from({ length: 60 }, () => ({
       zoneId: 1,
-      row: String.fromCharCode(69 + Math.floor(random() * 22)),
-      column: 1 + Math.floor(random() * 30),
+      row: String.fromCharCode(69 + random.below(22)),
+      column: 1 + random.below(30),
     }));
     const blocks = Object.entries(ROWS_SOLD).flatMap(([zoneId, rows]) => rowsOf(Number(zoneId), rows));
     const answers = await inParallel([...scattered, ...blocks], 20, (s) =>

@@ -3,7 +3,7 @@ import { ticketCacheKey } from '../../src/purchasing/seat-map/seat-map.keys';
 import { newTicketId, partitionOfTicketId } from '../../src/purchasing/ticket-id';
 import { inParallel, Platform } from '../support/platform';
 import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-cluster';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { freshEventId } from '../support/test-config';
 
 const unavailable = redisClusterUnavailable();

@@ -7,7 +7,7 @@ import { listEventTickets } from '../../src/read-model/event-tickets.maintenance
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
 import { RedisServer } from '../support/redis-server';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { RefusingHttpProxy } from '../support/refusing-http-proxy';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TEST_ADMIN_TOKEN, freshEventId, testNamespace } from '../support/test-config';

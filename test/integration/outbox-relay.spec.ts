@@ -13,7 +13,7 @@ import { REDIS, type RedisClient } from '../../src/platform/redis/redis.factory'
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { QueueReader, waitFor } from '../support/queue-reader';
 import { RedisServer } from '../support/redis-server';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
 import { sleep } from '../support/time';

@@ -16,7 +16,7 @@ import { isRedisUnavailable, REDIS, type RedisClient } from '../../src/platform/
 import { inParallel } from '../support/platform';
 import { QueueReader, waitFor } from '../support/queue-reader';
 import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-cluster';
-import { seatKey, seatPlan } from '../support/seat-plan';
+import { seatKey, seatPlan } from '../../scripts/seat-plan';
 import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
 import { sleep } from '../support/time';
 
