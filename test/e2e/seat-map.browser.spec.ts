@@ -6,6 +6,7 @@ import { inParallel, Platform } from '../support/platform';
 import { seededRandom } from '../../scripts/seat-plan';
 import { freshEventId } from '../support/test-config';
 import { sleep } from '../support/time';
+import { describeIf } from '../support/skip';
 
 /** Debian's Chromium (`apt-get install chromium`; scripts/ensure-tools.sh installs it in CI). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,10 +23,7 @@ const LAUNCH_ARGS = [
 ];
 
 const haveChromium = existsSync(CHROMIUM);
-const describeInBrowser = haveChromium ? describe : describe.skip;
-const suiteTitle = haveChromium
-  ? 'seat map and ops view in Chromium'
-  : `seat map and ops view in Chromium (skipped: no Chromium at ${CHROMIUM}; scripts/ensure-tools.sh installs it)`;
+const describeInBrowser = describeIf(haveChromium, `no Chromium at ${CHROMIUM}; scripts/ensure-tools.sh installs it`);
 
 const seatSelector = (row: string, column: number) =>
   `#zone-panel button.seat[data-row="${row}"][data-column="${column}"]`;
@@ -44,7 +42,7 @@ const ROWS_SOLD: Record<number, number> = {
   99: 26,
 };
 
-describeInBrowser(suiteTitle, () => {
+describeInBrowser('seat map and ops view in Chromium', () => {
   // The shipped catalog: Venue1's 100 zones in five price tiers, as a buyer would see them.
   const platform = new Platform({
     api: { CATALOG_FILE: DEFAULT_CATALOG_FILE },
