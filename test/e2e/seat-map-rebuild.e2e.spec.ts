@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
@@ -22,6 +21,7 @@ import {
   testNamespace,
 } from '../support/test-config';
 import { sleep } from '../support/time';
+import { reservedTicket } from '../support/tickets';
 
 /** A namespace of its own: a dead letter other test files left in the run's queues would block the rebuilds. */
 const NAMESPACE = `${testNamespace()}-rebuild`;
@@ -154,10 +154,8 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
     // A ticket the worker dead-lettered instead of storing (as it did for store errors it did not know): sold,
     // but in neither store. Rebuilt without it, its seat would be sold again.
     const price = loadCatalog(TEST_CATALOG_FILE).venues.find((v) => v.venueId === 'Arena')!.zones[0]!.ticketPrice;
-    const ticket = { ticketId: randomUUID(), venueId: 'Arena', eventId, zoneId: 1, row: 'A', column: 1, price };
-    const body = ticketMessageJson('TicketReserved', [
-      JSON.stringify({ ...ticket, createdOn: new Date().toISOString() }),
-    ]);
+    const ticket = reservedTicket(eventId, { price });
+    const body = ticketMessageJson('TicketReserved', [JSON.stringify(ticket)]);
     let connection: ChannelModel | undefined;
     let channel: ConfirmChannel;
     try {

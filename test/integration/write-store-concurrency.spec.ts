@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { connect } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -11,7 +10,7 @@ import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../src/write-store/ticket-write-store.port';
 import { TicketWriteStoreSaga } from '../../src/write-store/ticket-write-store.saga';
 import { EMBEDDED_DYNALITE, WriteStoreModule } from '../../src/write-store/write-store.module';
-import { reservedTicket } from '../support/dynalite';
+import { reservedTicket } from '../support/tickets';
 import { seatKey, seededRandom, type PlannedSeat } from '../../scripts/seat-plan';
 import { freshEventId, testConfig } from '../support/test-config';
 
@@ -30,7 +29,7 @@ function ticketPlan(eventId: string, seed: number): TicketReservedData[] {
     column: Math.floor(i / 52) + 1,
   }));
   const extra = Array.from({ length: TICKETS - SEATS }, () => seats[random.below(400)]!);
-  return random.shuffle([...seats, ...extra].map((seat) => reservedTicket(eventId, seat, randomUUID())));
+  return random.shuffle([...seats, ...extra].map((seat) => reservedTicket(eventId, seat)));
 }
 
 const refusesConnections = (endpoint: string) =>
