@@ -12,7 +12,7 @@ const autocannon = require('autocannon');
 const cliProgress = require('cli-progress');
 const { Redis } = require('ioredis');
 const { ROOT, NAMESPACE, deleteNamespace, freePort } = require('./bench-support');
-const { seatConflictBodies } = require('./seat-plan');
+const { seatConflictBodies } = require('../seat-plan');
 
 const USAGE = `Usage: node scripts/bench/idempotency-memory.bench.js [options]
 

@@ -10,7 +10,7 @@ const cliProgress = require('cli-progress');
 const { Redis } = require('ioredis');
 const { ROOT, buildFirst } = require('./bench-support');
 const { startStack, startCeiling, sleep } = require('./bench-stack');
-const { seatConflictBodies } = require('./seat-plan');
+const { seatConflictBodies } = require('../seat-plan');
 const { printTable, writeResults } = require('./bench-report');
 const { listenOverflows, measureCpu } = require('./cpu-usage');
 

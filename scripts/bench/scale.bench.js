@@ -15,7 +15,7 @@ const autocannon = require('autocannon');
 
 const { ROOT, NAMESPACE, buildFirst, deleteNamespace, freePort } = require('./bench-support');
 const { cpuSeconds: processCpuSeconds } = require('./cpu-usage');
-const { seatConflictBodies } = require('./seat-plan');
+const { seatConflictBodies } = require('../seat-plan');
 const { readCliOptions } = require('../cli-options');
 
 const options = readCliOptions({

@@ -7,10 +7,10 @@ export const identifier = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'must be 1-64 letters, digits, "_" or "-"');
 
-export const MAX_ROWS = 26;
-export const MAX_COLUMNS = 1000;
+const MAX_ROWS = 26;
+const MAX_COLUMNS = 1000;
 
-export const zoneSchema = z.strictObject({
+const zoneSchema = z.strictObject({
   zoneId: z.number().int().min(1).max(100_000),
   ticketPrice: z.number().nonnegative().max(1_000_000),
   rowCount: z.number().int().min(1).max(MAX_ROWS),

@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
  * Where Vite writes the pages (`npm run build`: web/ → dist/web). From dist/live/ that is ../web; code run
  * from src/ (the in-process tests) uses the build in dist/ as well.
  */
-export function defaultWebRoot(): string {
+function defaultWebRoot(): string {
   const besideCompiled = join(__dirname, '..', 'web');
   return existsSync(join(besideCompiled, 'index.html')) ? besideCompiled : join(__dirname, '..', '..', 'dist', 'web');
 }

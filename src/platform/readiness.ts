@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { withTimeout } from './amqp/amqp-publisher';
+import { withTimeout } from './time';
 
 /** Bound on each readiness check: a probe must answer even when a dependency hangs rather than refuses. */
 export const CHECK_TIMEOUT_MS = 1000;

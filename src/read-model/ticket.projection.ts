@@ -11,15 +11,8 @@ import { toSqlDateTime } from './sql-datetime';
 /** The reason of a reservation the projection stored as cancelled because its seat already had a live ticket. */
 export const SEAT_ALREADY_SOLD = 'SEAT_ALREADY_SOLD';
 
-export const RESERVED_PIPELINE = 'ticket-reserved';
-export const CANCELLED_PIPELINE = 'ticket-cancelled';
-
-export interface ApplyOptions {
-  /** The checkpoint row this batch advances; defaults to `ticket-reserved` / `ticket-cancelled`. */
-  readonly pipeline?: string;
-  /** When the batch's newest message was received; defaults to now. */
-  readonly receivedAt?: Date;
-}
+const RESERVED_PIPELINE = 'ticket-reserved';
+const CANCELLED_PIPELINE = 'ticket-cancelled';
 
 /** Rows per INSERT statement: ~150 bytes a row keeps a statement far below max_allowed_packet. */
 const CHUNK = 1000;
@@ -117,7 +110,7 @@ export class TicketProjection {
 
   constructor(@Inject(READ_MODEL_ORM) private readonly orm: MikroORM) {}
 
-  async applyReserved(tickets: readonly TicketReservedData[], options: ApplyOptions = {}): Promise<void> {
+  async applyReserved(tickets: readonly TicketReservedData[]): Promise<void> {
     if (tickets.length === 0) return;
     const batch = distinctById(tickets);
     await this.ensureEventRows(batch);
@@ -153,11 +146,11 @@ export class TicketProjection {
           'run',
         );
       }
-      await this.advanceCheckpoint(em, options.pipeline ?? RESERVED_PIPELINE, tickets, options.receivedAt);
+      await this.advanceCheckpoint(em, RESERVED_PIPELINE, tickets);
     });
   }
 
-  async applyCancelled(tickets: readonly TicketCancelledData[], options: ApplyOptions = {}): Promise<void> {
+  async applyCancelled(tickets: readonly TicketCancelledData[]): Promise<void> {
     if (tickets.length === 0) return;
     const batch = distinctById(tickets);
     await this.ensureEventRows(batch);
@@ -184,7 +177,7 @@ export class TicketProjection {
         );
       }
       for (const seat of freed) await this.promoteProvisionalOwner(em, seat, projectedAt);
-      await this.advanceCheckpoint(em, options.pipeline ?? CANCELLED_PIPELINE, tickets, options.receivedAt);
+      await this.advanceCheckpoint(em, CANCELLED_PIPELINE, tickets);
     });
   }
 
@@ -283,8 +276,8 @@ export class TicketProjection {
     em: EntityManager,
     pipeline: string,
     tickets: readonly TicketReservedData[],
-    receivedAt = new Date(),
   ): Promise<void> {
+    const now = toSqlDateTime(new Date());
     await em.execute(
       `insert into projection_checkpoints (pipeline, last_message_at, last_created_on, events_applied, updated_at)
        values (?, ?, ?, ?, ?)
@@ -293,7 +286,7 @@ export class TicketProjection {
          last_created_on = greatest(coalesce(last_created_on, values(last_created_on)), values(last_created_on)),
          events_applied = events_applied + values(events_applied),
          updated_at = values(updated_at)`,
-      [pipeline, toSqlDateTime(receivedAt), newestCreatedOn(tickets), tickets.length, toSqlDateTime(new Date())],
+      [pipeline, now, newestCreatedOn(tickets), tickets.length, now],
       'run',
     );
   }

@@ -18,6 +18,7 @@ import { ReadModelEvents } from '../read-model/read-model-events';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
 import { TicketProjection } from '../read-model/ticket.projection';
 import { REDIS } from '../platform/redis/redis.factory';
+import { sleep } from '../platform/time';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../write-store/ticket-write-store.port';
 import { EventConsistency } from './event-consistency';
 import { deadLettersRefusal } from './dead-letters';
@@ -32,8 +33,6 @@ const WAIT_STEP_MS = 100;
 const WAIT_LOG_EVERY_MS = 15_000;
 /** Between looks at a dead-letter queue that blocks the rebuild: only an operator can empty it. */
 const DEAD_LETTER_RECHECK_MS = 2000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface EventPlan {
   eventId: string;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { connect } from 'amqplib';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
-import { withTimeout } from '../platform/amqp/amqp-publisher';
+import { sleep, withTimeout } from '../platform/time';
 import { ticketMessageJson } from '../platform/amqp/ticket-message';
 import { topologyFor } from '../platform/amqp/topology';
 import { REDIS } from '../platform/redis/redis.factory';
@@ -18,8 +18,6 @@ export const WRITE_STORE_BARRIER = 'WriteStoreBarrier';
 const BARRIER_TIMEOUT_MS = 120_000;
 const ROUND_TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What one pass found: drained; not proven (try again); or blocked by dead letters (an operator must act). */
 export type DrainPass =

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/mysql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
-import { withTimeout } from '../platform/amqp/amqp-publisher';
+import { withTimeout } from '../platform/time';
 import { QueueDepthProbe } from '../platform/amqp/queue-depth.probe';
 import { deadLetterQueueOf, topologyFor } from '../platform/amqp/topology';
 import { METRICS_REGISTRY } from '../platform/metrics/metrics-registry';

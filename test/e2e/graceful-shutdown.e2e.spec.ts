@@ -1,7 +1,7 @@
 import { allOutboxKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
-import { seatPlan, seatKey } from '../support/seat-plan';
+import { seatPlan, seatKey } from '../../scripts/seat-plan';
 import { freshEventId } from '../support/test-config';
 
 describe('graceful shutdown: SIGTERM mid-load loses nothing', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Platform } from '../support/platform';
 import { TEST_ADMIN_TOKEN, TEST_CATALOG_FILE, testConfig, testNamespace } from '../support/test-config';
+import { describeIf } from '../support/skip';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNNER = join(ROOT, 'jmeter', 'run-seat-conflict.js');
@@ -16,7 +17,7 @@ const toolEnv = Object.fromEntries(TOOL_ENV.flatMap((name) => (process.env[name]
 // scripts/ensure-tools.sh installs both in CI), so the test and the runner never disagree.
 const check = spawnSync(process.execPath, [RUNNER, '--check'], { encoding: 'utf8', env: toolEnv });
 const unavailable = check.status === 0 ? null : `${check.stderr}${check.stdout}`.trim() || `exit ${check.status}`;
-const describeWithJMeter = unavailable === null ? describe : describe.skip;
+const describeWithJMeter = describeIf(unavailable === null, unavailable);
 
 interface RunSummary {
   eventId: string;
@@ -41,55 +42,52 @@ function runRunner(args: string[], env: Record<string, string>): Promise<{ code:
   });
 }
 
-describeWithJMeter(
-  `JMeter seat-conflict plan against the real API and worker${unavailable === null ? '' : ` (skipped: ${unavailable})`}`,
-  () => {
-    let platform: Platform;
-    let out: string;
+describeWithJMeter('JMeter seat-conflict plan against the real API and worker', () => {
+  let platform: Platform;
+  let out: string;
 
-    beforeAll(async () => {
-      platform = await new Platform().start();
-      out = mkdtempSync(join(tmpdir(), 'jmeter-e2e-'));
-    });
-    afterAll(async () => {
-      await platform?.stop();
-      if (out) rmSync(out, { recursive: true, force: true });
-    });
+  beforeAll(async () => {
+    platform = await new Platform().start();
+    out = mkdtempSync(join(tmpdir(), 'jmeter-e2e-'));
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
 
-    it('1 zone at 30 % duplicates: 780 × 201, 234 × 409, no other status, and verify finds the three stores agreeing', async () => {
-      const { code, output } = await runRunner(
-        [
-          ...['--ratio', '0.3', '--zones', '1', '--seed', '7', '--threads', '50'],
-          ...['--port', String(platform.apiPort), '--out', out, '--drain-timeout', '90'],
-        ],
-        {
-          ...toolEnv,
-          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-          CATALOG_FILE: TEST_CATALOG_FILE,
-          REDIS_URL: testConfig().REDIS_URL,
-          MYSQL_URL: platform.mysqlUrl,
-          DYNAMODB_ENDPOINT: platform.dynalite.endpoint,
-          AMQP_NAMESPACE: testNamespace(),
-          LOG_LEVEL: 'warn',
-        },
-      );
-      const runs = readdirSync(out);
-      if (runs.length !== 1) throw new Error(`expected one run under ${out}, got ${runs.join(', ')}:\n${output}`);
-      const summary = JSON.parse(readFileSync(join(out, runs[0]!, 'summary.json'), 'utf8')) as RunSummary;
+  it('1 zone at 30 % duplicates: 780 × 201, 234 × 409, no other status, and verify finds the three stores agreeing', async () => {
+    const { code, output } = await runRunner(
+      [
+        ...['--ratio', '0.3', '--zones', '1', '--seed', '7', '--threads', '50'],
+        ...['--port', String(platform.apiPort), '--out', out, '--drain-timeout', '90'],
+      ],
+      {
+        ...toolEnv,
+        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        CATALOG_FILE: TEST_CATALOG_FILE,
+        REDIS_URL: testConfig().REDIS_URL,
+        MYSQL_URL: platform.mysqlUrl,
+        DYNAMODB_ENDPOINT: platform.dynalite.endpoint,
+        AMQP_NAMESPACE: testNamespace(),
+        LOG_LEVEL: 'warn',
+      },
+    );
+    const runs = readdirSync(out);
+    if (runs.length !== 1) throw new Error(`expected one run under ${out}, got ${runs.join(', ')}:\n${output}`);
+    const summary = JSON.parse(readFileSync(join(out, runs[0]!, 'summary.json'), 'utf8')) as RunSummary;
 
-      expect(summary.figures).toMatchObject({ samples: 1014, created: 780, conflicts: 234, other: 0, failed: 0 });
-      expect(summary.verify).toMatchObject({
-        agree: true,
-        figures: { redisTaken: 780, dynamodbLive: 780, mysqlLive: 780, dynamodbCancelled: 0 },
-      });
-      expect(summary.problems).toEqual([]);
-      expect({ code, summaryLine: output.split('\n').find((l) => l.startsWith('jmeter 30 %')) }).toEqual({
-        code: 0,
-        summaryLine: expect.stringMatching(/samples 1014, 201 780\/780, 409 234\/234, other 0 .*stores agree.*\| OK$/),
-      });
-      // The stores as this test reads them, not only as the runner reported them.
-      const report = await platform.consistency.check(summary.eventId);
-      expect(report).toMatchObject({ differences: [], figures: { dynamodbLive: 780, mysqlLive: 780 } });
+    expect(summary.figures).toMatchObject({ samples: 1014, created: 780, conflicts: 234, other: 0, failed: 0 });
+    expect(summary.verify).toMatchObject({
+      agree: true,
+      figures: { redisTaken: 780, dynamodbLive: 780, mysqlLive: 780, dynamodbCancelled: 0 },
     });
-  },
-);
+    expect(summary.problems).toEqual([]);
+    expect({ code, summaryLine: output.split('\n').find((l) => l.startsWith('jmeter 30 %')) }).toEqual({
+      code: 0,
+      summaryLine: expect.stringMatching(/samples 1014, 201 780\/780, 409 234\/234, other 0 .*stores agree.*\| OK$/),
+    });
+    // The stores as this test reads them, not only as the runner reported them.
+    const report = await platform.consistency.check(summary.eventId);
+    expect(report).toMatchObject({ differences: [], figures: { dynamodbLive: 780, mysqlLive: 780 } });
+  });
+});

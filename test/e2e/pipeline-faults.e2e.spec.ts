@@ -1,8 +1,9 @@
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId } from '../support/test-config';
+import { sleep } from '../support/time';
 
 /**
  * Faults in the worker's path, each injected by the test itself (a TCP proxy it controls, a process it
@@ -63,7 +64,7 @@ describe('worker faults: nothing missing, nothing doubled', () => {
     await saleWithFault('kill-worker', 3000, async () => {
       await waitFor(async () => (await platform.pipelineFigures()).every((p) => p.handled > 200), 30_000, 'the drain');
       await platform.worker.kill('SIGKILL');
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       await platform.startWorker({
         MYSQL_URL: `mysql://root@127.0.0.1:${mysqlProxy.port}${new URL(platform.mysqlUrl).pathname}`,
         DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoProxy.port}`,
@@ -75,7 +76,7 @@ describe('worker faults: nothing missing, nothing doubled', () => {
   it('MySQL unreachable for 10 s mid-stream', async () => {
     await saleWithFault('mysql-cut', 3000, async () => {
       mysqlProxy.cut();
-      await new Promise((r) => setTimeout(r, 10_000));
+      await sleep(10_000);
       mysqlProxy.restore();
     });
   });
@@ -83,7 +84,7 @@ describe('worker faults: nothing missing, nothing doubled', () => {
   it('the DynamoDB endpoint unreachable for 10 s mid-stream', async () => {
     await saleWithFault('dynamo-cut', 3000, async () => {
       dynamoProxy.cut();
-      await new Promise((r) => setTimeout(r, 10_000));
+      await sleep(10_000);
       dynamoProxy.restore();
     });
   });

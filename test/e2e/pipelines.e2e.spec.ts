@@ -3,7 +3,7 @@ import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { TicketReservedEvent, type TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
-import { seatKey, seatPlan } from '../support/seat-plan';
+import { seatKey, seatPlan } from '../../scripts/seat-plan';
 import { freshEventId, testConfig, testTopology } from '../support/test-config';
 
 const config = testConfig();

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
@@ -9,7 +8,7 @@ import { deadLetterQueueOf, deleteTopology, topologyFor } from '../../src/platfo
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { allOutboxKeys } from '../../src/purchasing/seat-map/seat-map.keys';
@@ -21,6 +20,8 @@ import {
   testConfig,
   testNamespace,
 } from '../support/test-config';
+import { sleep } from '../support/time';
+import { reservedTicket } from '../support/tickets';
 
 /** A namespace of its own: a dead letter other test files left in the run's queues would block the rebuilds. */
 const NAMESPACE = `${testNamespace()}-rebuild`;
@@ -132,7 +133,7 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
         30_000,
         'a worker to start the rebuild',
       );
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await sleep(3000);
       expect(await zoneOpen(eventId, 1)).toBe(false);
     } finally {
       dynamoProxy.restore();
@@ -153,10 +154,8 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
     // A ticket the worker dead-lettered instead of storing (as it did for store errors it did not know): sold,
     // but in neither store. Rebuilt without it, its seat would be sold again.
     const price = loadCatalog(TEST_CATALOG_FILE).venues.find((v) => v.venueId === 'Arena')!.zones[0]!.ticketPrice;
-    const ticket = { ticketId: randomUUID(), venueId: 'Arena', eventId, zoneId: 1, row: 'A', column: 1, price };
-    const body = ticketMessageJson('TicketReserved', [
-      JSON.stringify({ ...ticket, createdOn: new Date().toISOString() }),
-    ]);
+    const ticket = reservedTicket(eventId, { price });
+    const body = ticketMessageJson('TicketReserved', [JSON.stringify(ticket)]);
     let connection: ChannelModel | undefined;
     let channel: ConfirmChannel;
     try {
@@ -177,7 +176,7 @@ describe('automatic seat-map rebuild after Redis loses an event', () => {
       await waitFor(() => platform.worker.output.includes(refusal), 30_000, 'the rebuild to refuse, naming the DLQ');
       expect(platform.worker.output).toContain('npm run replay:dlq -- --pipeline write-store');
       // Still refused a few drain passes later: the zone stays closed and its purchases answer 503.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await sleep(3000);
       expect(await zoneOpen(eventId, 1)).toBe(false);
       expect((await buy(eventId, 1, 'A', 1)).status).toBe(503);
 

@@ -7,11 +7,12 @@ import { listEventTickets } from '../../src/read-model/event-tickets.maintenance
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
 import { RedisServer } from '../support/redis-server';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { RefusingHttpProxy } from '../support/refusing-http-proxy';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TEST_ADMIN_TOKEN, freshEventId, testNamespace } from '../support/test-config';
 import { runVerify } from '../support/verify-cli';
+import { sleep } from '../support/time';
 
 /** How long each outage lasts (FAULT_SECONDS, 30 by default as the issue asks). */
 const OUTAGE_MS = Number(process.env.FAULT_SECONDS ?? 30) * 1000;
@@ -24,8 +25,6 @@ const OOM_MS = 10_000;
 
 // A scenario is a load, an outage of up to OUTAGE_MS, a recovery and a drain.
 jest.setTimeout(OUTAGE_MS + 240_000);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Lets a fault stop the load at a quiet point: no new purchase starts, and those in flight finish. */
 interface LoadControl {
@@ -309,7 +308,7 @@ describe('fault suite', () => {
       duringOutage = (
         await platform.purchaseWithRetry({ venueId: 'TinyHall', eventId: probe, zoneId: 2, row: 'A', column: 1 }, probe)
       ).status;
-      await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - started))));
+      await sleep(Math.max(0, OUTAGE_MS - (Date.now() - started)));
       brokerProxy.restore();
     });
     expect(duringOutage).toBe(201);
@@ -328,7 +327,7 @@ describe('fault suite', () => {
   it(`MySQL unreachable for ${OUTAGE_MS / 1000} s`, async () => {
     const figures = await scenario('mysql-cut', async () => {
       mysqlProxy.cut();
-      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      await sleep(OUTAGE_MS);
       mysqlProxy.restore();
     });
     expect(figures).toMatchObject(clean);
@@ -337,7 +336,7 @@ describe('fault suite', () => {
   it(`the DynamoDB endpoint unreachable for ${OUTAGE_MS / 1000} s`, async () => {
     const figures = await scenario('dynamodb-cut', async () => {
       dynamoProxy.cut();
-      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      await sleep(OUTAGE_MS);
       dynamoProxy.restore();
     });
     expect(figures).toMatchObject(clean);

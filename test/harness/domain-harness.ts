@@ -23,6 +23,7 @@ import { startDynalite, type DynaliteServer } from '../../src/write-store/dynali
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
 import { testConfig } from '../support/test-config';
 import { SaleResult, type SeatRequest } from './sale-result';
+import { sleep } from '../support/time';
 
 export const DEFAULT_CATALOG_FILE = join(__dirname, '..', '..', 'src', 'catalog', 'default-catalog.json');
 
@@ -152,7 +153,7 @@ export class DomainHarness {
           return performance.now() - started;
         }
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
     throw new Error(`pipelines did not drain within ${timeoutMs} ms: ${JSON.stringify(report).slice(0, 2000)}`);
   }

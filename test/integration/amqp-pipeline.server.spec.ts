@@ -13,6 +13,7 @@ import { PipelineErrorsFilter } from '../../src/platform/amqp/pipeline-errors.fi
 import { ITEM_OK, type PipelineItemResult } from '../../src/platform/amqp/pipeline-item-result';
 import { waitFor } from '../support/queue-reader';
 import { freshEventId, testConfig, testTopology } from '../support/test-config';
+import { sleep } from '../support/time';
 
 const TRANSPORT = Symbol('test-pipeline');
 const config = testConfig();
@@ -142,7 +143,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
     );
     await send(messages);
     await waitFor(() => seen.handled.size === 400, 20_000, '400 items');
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect([...seen.handled.values()].every((count) => count === 1)).toBe(true);
     expect(Math.max(...seen.batches.map((b) => b.length))).toBeGreaterThan(10);
     const queue = await channel.checkQueue(QUEUE);
@@ -345,7 +346,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
           20_000,
           `the outcome of ${messages.length} messages`,
         );
-        await new Promise((resolve) => setTimeout(resolve, 30)); // a stray dead letter would show up by now
+        await sleep(30); // a stray dead letter would show up by now
         for (const [id, letter] of await deadLettersById(prefix)) letters.set(id, letter);
         deadLettered += letters.size;
         const reasons = Object.fromEntries([...letters].map(([id, letter]) => [id, letter.reason]));

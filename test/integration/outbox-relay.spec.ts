@@ -13,9 +13,10 @@ import { REDIS, type RedisClient } from '../../src/platform/redis/redis.factory'
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { QueueReader, waitFor } from '../support/queue-reader';
 import { RedisServer } from '../support/redis-server';
-import { seatPlan } from '../support/seat-plan';
+import { seatPlan } from '../../scripts/seat-plan';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
+import { sleep } from '../support/time';
 
 const config = testConfig({ OUTBOX_RELAY_ENABLED: 'false' });
 
@@ -59,7 +60,7 @@ describe('outbox relay → RabbitMQ fan-out', () => {
     relay.start();
     try {
       await waitFor(() => queues.every((q) => q.received.length >= tickets.size), 60_000, 'both queues');
-      await new Promise((r) => setTimeout(r, 300)); // a late duplicate would show up now
+      await sleep(300); // a late duplicate would show up now
       for (const queue of queues) {
         expect(queue.received).toHaveLength(tickets.size);
         expect(distinct(queue)).toEqual(tickets);
@@ -95,7 +96,7 @@ describe('outbox relay → RabbitMQ fan-out', () => {
       await waitFor(() => queues[0]!.received.length > 0, 30_000, 'relay A to publish');
       // Cut its broker link: batches it read now stay pending, unacknowledged; then it dies.
       brokerProxy.cut();
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       await relayA.kill('SIGKILL');
       const beforeTakeover = Math.min(...queues.map((q) => distinct(q).size));
 
@@ -131,7 +132,7 @@ describe('outbox relay → RabbitMQ fan-out', () => {
       brokerProxy.cut();
       const tickets = await reserveSeats(api, eventId, 1000);
       expect(tickets.size).toBe(1000);
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       expect(queues.every((q) => q.received.length === 0)).toBe(true);
       expect(await api.get(OutboxRelay).backlog()).toBeGreaterThanOrEqual(1000);
       brokerProxy.restore();

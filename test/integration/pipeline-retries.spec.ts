@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -22,7 +21,8 @@ import {
   type TicketCreation,
   type TicketWriteStore,
 } from '../../src/write-store/ticket-write-store.port';
-import { reservedTicket, TestDynamo } from '../support/dynalite';
+import { TestDynamo } from '../support/dynalite';
+import { reservedTicket } from '../support/tickets';
 import { waitFor } from '../support/queue-reader';
 import { freshEventId, testConfig, testTopology } from '../support/test-config';
 
@@ -175,7 +175,7 @@ describe('write-store pipeline: a store error that is not the ticket fault is re
     '%s: retried past the attempt limit; the ticket lands once, nothing dead-lettered',
     async (_, reason, error) => {
       const eventId = freshEventId('retry');
-      const ticket = reservedTicket(eventId, { zoneId: 1, row: 'A', column: 1 }, randomUUID());
+      const ticket = reservedTicket(eventId, { zoneId: 1, row: 'A', column: 1 });
       store.error = error;
       store.failures = 6; // more than maxAttempts (3): the old policy dead-lettered after the third
       const callsBefore = store.calls;
@@ -197,8 +197,8 @@ describe('write-store pipeline: a store error that is not the ticket fault is re
 
   it('still dead-letters an item that is not a valid ticket (a permanent fault of the item), and stores its batch-mates', async () => {
     const eventId = freshEventId('retry-invalid');
-    const good = reservedTicket(eventId, { zoneId: 1, row: 'A', column: 2 }, randomUUID());
-    const bad = { ...reservedTicket(eventId, { zoneId: 1, row: 'A', column: 3 }, randomUUID()), price: 'free' };
+    const good = reservedTicket(eventId, { zoneId: 1, row: 'A', column: 2 });
+    const bad = { ...reservedTicket(eventId, { zoneId: 1, row: 'A', column: 3 }), price: 'free' };
     await send([good, bad as unknown as TicketReservedData]);
     await waitFor(async () => (await store.listEventTickets(eventId)).length === 1, 30_000, 'the good ticket');
     let letters: string[] = [];

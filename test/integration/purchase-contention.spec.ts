@@ -17,7 +17,7 @@ import {
 } from '../../src/purchasing/seat-map/seat-map.keys';
 import { REDIS } from '../../src/platform/redis/redis.factory';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
-import { seatKey, seatPlan } from '../support/seat-plan';
+import { seatKey, seatPlan } from '../../scripts/seat-plan';
 import { freshEventId, saleEvent, testConfig } from '../support/test-config';
 
 const COMMANDS = 20_000;

@@ -4,7 +4,7 @@ import { deleteEventTickets, listEventTickets } from '../../src/read-model/event
 import { SEAT_ALREADY_SOLD, TicketProjection } from '../../src/read-model/ticket.projection';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
-import { cancelledTicket, reservedTicket } from '../support/read-model-tickets';
+import { cancelledTicket, reservedTicket } from '../support/tickets';
 import { freshEventId, TEST_CATALOG_FILE } from '../support/test-config';
 
 interface StoredTicket {
@@ -154,7 +154,7 @@ describe('TicketProjection against MySQL', () => {
     const applied = (rows: typeof before, pipeline: string) =>
       Number(rows.find((r) => r.pipeline === pipeline)?.events_applied ?? 0);
     const createdOn = new Date(Date.now() + 60_000);
-    const tickets = [1, 2].map((column) => reservedTicket(eventId, { column }, createdOn));
+    const tickets = [1, 2].map((column) => reservedTicket(eventId, { column, createdOn: createdOn.toISOString() }));
     await projection.applyReserved(tickets);
     await projection.applyCancelled([cancelledTicket(tickets[0]!)]);
     const after = await em.execute<

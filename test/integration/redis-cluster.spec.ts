@@ -16,11 +16,13 @@ import { isRedisUnavailable, REDIS, type RedisClient } from '../../src/platform/
 import { inParallel } from '../support/platform';
 import { QueueReader, waitFor } from '../support/queue-reader';
 import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-cluster';
-import { seatKey, seatPlan } from '../support/seat-plan';
+import { seatKey, seatPlan } from '../../scripts/seat-plan';
 import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
+import { sleep } from '../support/time';
+import { describeIf } from '../support/skip';
 
 const unavailable = redisClusterUnavailable();
-const describeCluster = unavailable === undefined ? describe : describe.skip;
+const describeCluster = describeIf(unavailable === undefined, unavailable);
 
 const DISTINCT = 6000;
 const DUPLICATE_RATIO = 0.5;
@@ -76,7 +78,7 @@ async function rushWhile({ cluster, app, redis }: ClusterUnderTest, disturb: (sl
       } catch (error) {
         if (!isRedisUnavailable(error) || attempt >= 200) throw error;
         retries++;
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     }
   });
@@ -109,111 +111,105 @@ async function rushWhile({ cluster, app, redis }: ClusterUnderTest, disturb: (sl
   return { slot };
 }
 
-describeCluster(
-  `the purchase path on a 3-master Redis Cluster${unavailable ? ` (skipped: ${unavailable})` : ''}`,
-  () => {
-    let under: ClusterUnderTest;
-    let cluster: RedisClusterHarness;
-    let app: INestApplicationContext;
-    let redis: RedisClient;
+describeCluster('the purchase path on a 3-master Redis Cluster', () => {
+  let under: ClusterUnderTest;
+  let cluster: RedisClusterHarness;
+  let app: INestApplicationContext;
+  let redis: RedisClient;
 
-    beforeAll(async () => {
-      under = await startClusterApp(0);
-      ({ cluster, app, redis } = under);
+  beforeAll(async () => {
+    under = await startClusterApp(0);
+    ({ cluster, app, redis } = under);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await cluster?.stop();
+  });
+
+  it('spreads the 64 outbox streams over all three masters, and keeps each zone in the slot of its stream', async () => {
+    const owners = new Set<number>();
+    for (const key of allOutboxKeys()) owners.add((await cluster.ownerOf(await slotOf(cluster, key))).port);
+    expect(owners.size).toBe(3);
+    const keys = zoneKeys('Event1', 12);
+    const slots = new Set(await Promise.all([keys.counts, keys.seats, keys.outbox].map((k) => slotOf(cluster, k))));
+    expect([...slots]).toEqual([await slotOf(cluster, outboxKey(keys.partition))]);
+  });
+
+  it('sells each seat exactly once under contention while a slot of the sale moves to another master', async () => {
+    let target = 0;
+    const { slot } = await rushWhile(under, async (slot) => {
+      const from = await cluster.ownerOf(slot);
+      target = (await cluster.topology()).find((n) => n.role === 'master' && n.id !== from.id)!.port;
+      const moved = await cluster.migrateSlot(slot, target, { keysPerStep: 20, pauseMs: 5 });
+      expect(moved).toBeGreaterThan(0);
+      return `${moved} keys of slot ${slot} moved ${from.port} → ${target}`;
     });
-    afterAll(async () => {
-      await app?.close();
-      await cluster?.stop();
-    });
+    expect((await cluster.ownerOf(slot)).port).toBe(target);
+  });
 
-    it('spreads the 64 outbox streams over all three masters, and keeps each zone in the slot of its stream', async () => {
-      const owners = new Set<number>();
-      for (const key of allOutboxKeys()) owners.add((await cluster.ownerOf(await slotOf(cluster, key))).port);
-      expect(owners.size).toBe(3);
-      const keys = zoneKeys('Event1', 12);
-      const slots = new Set(await Promise.all([keys.counts, keys.seats, keys.outbox].map((k) => slotOf(cluster, k))));
-      expect([...slots]).toEqual([await slotOf(cluster, outboxKey(keys.partition))]);
-    });
-
-    it('sells each seat exactly once under contention while a slot of the sale moves to another master', async () => {
-      let target = 0;
-      const { slot } = await rushWhile(under, async (slot) => {
-        const from = await cluster.ownerOf(slot);
-        target = (await cluster.topology()).find((n) => n.role === 'master' && n.id !== from.id)!.port;
-        const moved = await cluster.migrateSlot(slot, target, { keysPerStep: 20, pauseMs: 5 });
-        expect(moved).toBeGreaterThan(0);
-        return `${moved} keys of slot ${slot} moved ${from.port} → ${target}`;
-      });
-      expect((await cluster.ownerOf(slot)).port).toBe(target);
-    });
-
-    it('relays the outbox streams of every master: each ticket reaches both pipeline queues', async () => {
-      // Events until their zones' streams sit on all three masters.
-      const events: string[] = [];
-      const masters = new Set<number>();
-      while (masters.size < 3 && events.length < 30) {
-        const eventId = freshEventId('relay');
-        events.push(eventId);
-        for (const zoneId of [1, 2])
-          masters.add((await cluster.ownerOf(await slotOf(cluster, zoneKeys(eventId, zoneId).outbox))).port);
-      }
-      expect(masters.size).toBe(3);
-      const bus = app.get(CommandBus);
-      const sold = new Set<string>();
-      for (const eventId of events) {
-        expect(await app.get(CommandBus).execute(new OpenSaleCommand(saleEvent(eventId, 'Arena')))).toBe('CREATED');
-        const outcomes = await Promise.all(
-          seatPlan([1, 2], 26, 100, 0, 5).map((s) =>
-            bus.execute(new PurchaseSeatCommand('Arena', eventId, s.zoneId, s.row, s.column)),
-          ),
-        );
-        for (const o of outcomes) if (o.kind === 'RESERVED') sold.add(o.ticket.ticketId);
-      }
-      expect(sold.size).toBe(events.length * 100);
-
-      const readers = await Promise.all(
-        Object.values(testTopology().pipelines).map((q) => new QueueReader(testConfig().AMQP_URL, q, events).start()),
+  it('relays the outbox streams of every master: each ticket reaches both pipeline queues', async () => {
+    // Events until their zones' streams sit on all three masters.
+    const events: string[] = [];
+    const masters = new Set<number>();
+    while (masters.size < 3 && events.length < 30) {
+      const eventId = freshEventId('relay');
+      events.push(eventId);
+      for (const zoneId of [1, 2])
+        masters.add((await cluster.ownerOf(await slotOf(cluster, zoneKeys(eventId, zoneId).outbox))).port);
+    }
+    expect(masters.size).toBe(3);
+    const bus = app.get(CommandBus);
+    const sold = new Set<string>();
+    for (const eventId of events) {
+      expect(await app.get(CommandBus).execute(new OpenSaleCommand(saleEvent(eventId, 'Arena')))).toBe('CREATED');
+      const outcomes = await Promise.all(
+        seatPlan([1, 2], 26, 100, 0, 5).map((s) =>
+          bus.execute(new PurchaseSeatCommand('Arena', eventId, s.zoneId, s.row, s.column)),
+        ),
       );
-      const relay = app.get(OutboxRelay);
-      relay.start();
-      try {
-        const delivered = (reader: QueueReader) => new Set(reader.received.map((t) => t.ticketId));
-        await waitFor(
-          () => readers.every((r) => [...sold].every((id) => delivered(r).has(id))),
-          60_000,
-          'every ticket on both queues',
-        );
-        // The contention test's tickets went out too: nothing is left in any stream.
-        await waitFor(async () => (await outboxBacklog(redis)) === 0, 30_000, 'an empty outbox');
-      } finally {
-        await relay.stop();
-        await Promise.all(readers.map((r) => r.stop()));
-      }
-    });
-  },
-);
+      for (const o of outcomes) if (o.kind === 'RESERVED') sold.add(o.ticket.ticketId);
+    }
+    expect(sold.size).toBe(events.length * 100);
 
-describeCluster(
-  `the purchase path on a Redis Cluster with a replica per master${unavailable ? ` (skipped: ${unavailable})` : ''}`,
-  () => {
-    let under: ClusterUnderTest;
+    const readers = await Promise.all(
+      Object.values(testTopology().pipelines).map((q) => new QueueReader(testConfig().AMQP_URL, q, events).start()),
+    );
+    const relay = app.get(OutboxRelay);
+    relay.start();
+    try {
+      const delivered = (reader: QueueReader) => new Set(reader.received.map((t) => t.ticketId));
+      await waitFor(
+        () => readers.every((r) => [...sold].every((id) => delivered(r).has(id))),
+        60_000,
+        'every ticket on both queues',
+      );
+      // The contention test's tickets went out too: nothing is left in any stream.
+      await waitFor(async () => (await outboxBacklog(redis)) === 0, 30_000, 'an empty outbox');
+    } finally {
+      await relay.stop();
+      await Promise.all(readers.map((r) => r.stop()));
+    }
+  });
+});
 
-    beforeAll(async () => {
-      under = await startClusterApp(1);
-    });
-    afterAll(async () => {
-      await under?.app.close();
-      await under?.cluster.stop();
-    });
+describeCluster('the purchase path on a Redis Cluster with a replica per master', () => {
+  let under: ClusterUnderTest;
 
-    it('sells each seat exactly once while the master of a slot of the sale fails over to its replica', async () => {
-      let replicaPort = 0;
-      const { slot } = await rushWhile(under, async (slot) => {
-        const from = await under.cluster.ownerOf(slot);
-        replicaPort = await under.cluster.failOver(slot);
-        return `master ${from.port} of slot ${slot} failed over to its replica ${replicaPort}`;
-      });
-      expect((await under.cluster.ownerOf(slot)).port).toBe(replicaPort);
+  beforeAll(async () => {
+    under = await startClusterApp(1);
+  });
+  afterAll(async () => {
+    await under?.app.close();
+    await under?.cluster.stop();
+  });
+
+  it('sells each seat exactly once while the master of a slot of the sale fails over to its replica', async () => {
+    let replicaPort = 0;
+    const { slot } = await rushWhile(under, async (slot) => {
+      const from = await under.cluster.ownerOf(slot);
+      replicaPort = await under.cluster.failOver(slot);
+      return `master ${from.port} of slot ${slot} failed over to its replica ${replicaPort}`;
     });
-  },
-);
+    expect((await under.cluster.ownerOf(slot)).port).toBe(replicaPort);
+  });
+});

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { RedisLock } from '../../src/seat-recovery/redis-lock';
 import { createRedis } from '../../src/platform/redis/redis.factory';
 import { freshEventId, testConfig } from '../support/test-config';
+import { sleep } from '../support/time';
 
 describe('RedisLock: one holder at a time', () => {
   let redis: Redis;
@@ -49,7 +50,7 @@ describe('RedisLock: one holder at a time', () => {
   it('keeps renewing the lease while held, past its time to live', async () => {
     const lock = new RedisLock(redis, key, 600);
     expect(await lock.acquire()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     expect(await redis.pttl(key)).toBeGreaterThan(0);
     expect(lock.held).toBe(true);
     await lock.release();
@@ -59,7 +60,7 @@ describe('RedisLock: one holder at a time', () => {
     const lock = new RedisLock(redis, key, 600);
     expect(await lock.acquire()).toBe(true);
     await redis.set(key, 'someone-else');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(lock.held).toBe(false);
     expect(await redis.get(key)).toBe('someone-else');
   });

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { connect } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '../../src/platform/config/config.module';
@@ -12,8 +11,8 @@ import { DYNAMODB, type DynamoClients } from '../../src/write-store/dynamodb.cli
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../src/write-store/ticket-write-store.port';
 import { EMBEDDED_DYNALITE, WriteStoreModule } from '../../src/write-store/write-store.module';
-import { reservedTicket } from '../support/dynalite';
-import { seatKey, seededRandom, type PlannedSeat } from '../support/seat-plan';
+import { reservedTicket } from '../support/tickets';
+import { seatKey, seededRandom, type PlannedSeat } from '../../scripts/seat-plan';
 import { freshEventId, testConfig } from '../support/test-config';
 
 const SEATS = 1300;
@@ -30,13 +29,8 @@ function ticketPlan(eventId: string, seed: number): TicketReservedData[] {
     row: String.fromCharCode(65 + (Math.floor(i / 2) % 26)),
     column: Math.floor(i / 52) + 1,
   }));
-  const extra = Array.from({ length: TICKETS - SEATS }, () => seats[Math.floor(random() * 400)]!);
-  const tickets = [...seats, ...extra].map((seat) => reservedTicket(eventId, seat, randomUUID()));
-  for (let i = tickets.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [tickets[i], tickets[j]] = [tickets[j]!, tickets[i]!];
-  }
-  return tickets;
+  const extra = Array.from({ length: TICKETS - SEATS }, () => seats[random.below(400)]!);
+  return random.shuffle([...seats, ...extra].map((seat) => reservedTicket(eventId, seat)));
 }
 
 const refusesConnections = (endpoint: string) =>
@@ -88,12 +82,12 @@ describe.each(['json', 'sdk'])(
       const eventId = freshEventId('ws-load');
       const tickets = ticketPlan(eventId, 4242);
       const random = seededRandom(7);
-      const redeliveries = Array.from({ length: REDELIVERED }, () => tickets[Math.floor(random() * TICKETS)]!);
+      const redeliveries = Array.from({ length: REDELIVERED }, () => tickets[random.below(TICKETS)]!);
       const batches: TicketReservedData[][] = [];
       for (let i = 0; i < tickets.length; i += BATCH) batches.push(tickets.slice(i, i + BATCH));
       for (let i = 0; i < redeliveries.length; i += BATCH) batches.push(redeliveries.slice(i, i + BATCH));
       // Redeliveries interleave with the originals: a copy may well arrive first.
-      batches.sort(() => random() - 0.5);
+      random.shuffle(batches);
 
       const outcomes: PersistOutcome[] = [];
       let next = 0;

@@ -4,7 +4,7 @@ import { createDynamoClients } from '../../src/write-store/dynamodb.client';
 import { isTransientDynamoError } from '../../src/write-store/dynamodb-errors';
 import { startDynalite } from '../../src/write-store/dynalite.server';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
-import { reservedTicket } from '../support/dynalite';
+import { reservedTicket } from '../support/tickets';
 import { freshEventId } from '../support/test-config';
 
 /** Rejects with the error the call failed with, and how long it took; fails the test if it resolves. */

@@ -9,7 +9,8 @@ import { seatStreamId } from '../../src/write-store/seat-stream.decider';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../src/write-store/ticket-write-store.port';
 import { EMBEDDED_DYNALITE, WriteStoreModule } from '../../src/write-store/write-store.module';
-import { reservedTicket, TestDynamo } from '../support/dynalite';
+import { TestDynamo } from '../support/dynalite';
+import { reservedTicket } from '../support/tickets';
 import { ThrottlingProxy } from '../support/throttling-proxy';
 import { freshEventId, testConfig } from '../support/test-config';
 

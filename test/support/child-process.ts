@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_ADMIN_TOKEN, TEST_CATALOG_FILE, testConfig, testNamespace } from './test-config';
+import { sleep } from './time';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -51,7 +52,7 @@ export class ChildProcessHandle {
         () => false,
       );
       if (ok) return;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(`process did not answer on ${port} within ${timeoutMs} ms:\n${this.output}`);
   }

@@ -1,4 +1,3 @@
-import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import {
   createDynamoClients,
   type DynamoClientOptions,
@@ -46,24 +45,4 @@ export class TestDynamo {
     this.clients.destroy();
     await this.server.close();
   }
-}
-
-let tickets = 0;
-
-/** A TicketReserved payload as the purchase path produces it. */
-export function reservedTicket(
-  eventId: string,
-  seat: { zoneId: number; row: string; column: number },
-  ticketId = `ticket-${process.pid}-${++tickets}`,
-): TicketReservedData {
-  return {
-    ticketId,
-    venueId: 'Arena',
-    eventId,
-    zoneId: seat.zoneId,
-    row: seat.row,
-    column: seat.column,
-    price: 25,
-    createdOn: new Date().toISOString(),
-  };
 }

@@ -8,6 +8,7 @@ import { startDynalite, type DynaliteServer } from '../../src/write-store/dynali
 import { ChildProcessHandle, freePort } from './child-process';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from './read-model-db';
 import { TEST_ADMIN_TOKEN, testConfig } from './test-config';
+import { sleep } from './time';
 
 /**
  * The whole platform as separate processes, the way it runs in production: an embedded DynamoDB, a
@@ -140,7 +141,7 @@ export class Platform {
       } catch (error) {
         if (Date.now() > deadline) throw error;
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 
@@ -162,7 +163,7 @@ export class Platform {
       const report = await this.consistency.check(eventId);
       if (report.differences.length === 0 && report.figures.dynamodbLive === expectedLive) return Date.now() - started;
       last = JSON.stringify(report).slice(0, 2000);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(
       `stores did not agree within ${timeoutMs} ms: ${last}\nworker:\n${this.worker.output.slice(-3000)}`,

@@ -3,6 +3,7 @@ import { assertTopology } from '../../src/platform/amqp/topology';
 import { testTopology } from './test-config';
 import type { TicketMessage } from '../../src/platform/amqp/ticket-message';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
+import { sleep } from './time';
 
 /** Consumes a pipeline queue the way a worker would and records what arrived for one event (or several). */
 export class QueueReader {
@@ -53,6 +54,6 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }

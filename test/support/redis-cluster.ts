@@ -6,6 +6,7 @@ import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from './child-process';
+import { sleep } from './time';
 
 const run = promisify(execFile);
 /** A program on the PATH (or in /usr/bin), undefined when nowhere. */
@@ -163,7 +164,7 @@ export class RedisClusterHarness {
       if (keys.length === 0) break;
       await src.migrate('127.0.0.1', target.port, '', 0, 5000, 'KEYS', ...keys);
       moved += keys.length;
-      await new Promise((r) => setTimeout(r, pauseMs));
+      await sleep(pauseMs);
     }
     // Every master learns the new owner at once (gossip would get there too, more slowly).
     for (const node of nodes.filter((n) => n.role === 'master')) {
@@ -259,7 +260,7 @@ export class RedisClusterHarness {
     while (Date.now() < deadline) {
       if (await check().catch((error: Error) => (error.message.includes('exited') ? Promise.reject(error) : false)))
         return;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(`timed out waiting for ${what}`);
   }

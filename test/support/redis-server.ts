@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './child-process';
+import { sleep } from './time';
 
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 
@@ -87,7 +88,7 @@ export class RedisServer {
       if (this.process.exitCode !== null) throw new Error(`redis-server exited:\n${this.output}`);
       if (await this.answers()) return;
       if (Date.now() > deadline) throw new Error(`redis-server did not answer on ${this.port}:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 

@@ -10,6 +10,7 @@ import { appConfigSchema, parseConfig } from '../../src/platform/config/app-conf
 import { HealthHttpController } from '../../src/ops/health.http.controller';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { PATH_METADATA } from '@nestjs/common/constants';
+import { itIf } from '../support/skip';
 
 const root = join(__dirname, '..', '..');
 const awsDir = join(root, 'deploy', 'aws');
@@ -97,43 +98,29 @@ function templateVariables(text: string): Set<string> {
 }
 
 describe(`deploy/aws with the Terraform CLI${'version' in cli ? ` ${cli.version}` : ''}`, () => {
-  const withCli = 'version' in cli ? it : it.skip;
-  const withInit = initialized !== undefined ? it : it.skip;
-  const skipped = (title: string, reason: string | undefined) =>
-    reason === undefined ? title : `${title} (skipped: ${reason})`;
+  const withCli = itIf('version' in cli, 'reason' in cli ? cli.reason : undefined);
+  const withInit = itIf(initialized !== undefined, initReason ?? cliReason);
 
-  withCli(
-    skipped(
-      'is formatted as terraform fmt writes it (terraform fmt -check -recursive)',
-      'reason' in cli ? cli.reason : undefined,
-    ),
-    () => {
-      const run = terraform(['fmt', '-check', '-recursive', '-diff', '-no-color', awsDir], root);
-      expect({ status: run.status, diff: run.stdout }).toEqual({ status: 0, diff: '' });
-    },
-  );
+  withCli('is formatted as terraform fmt writes it (terraform fmt -check -recursive)', () => {
+    const run = terraform(['fmt', '-check', '-recursive', '-diff', '-no-color', awsDir], root);
+    expect({ status: run.status, diff: run.stdout }).toEqual({ status: 0, diff: '' });
+  });
 
-  withInit(
-    skipped(`passes terraform validate${initialized ? ` (${initialized.how})` : ''}`, initReason ?? cliReason),
-    () => {
-      const run = terraform(['validate', '-json', '-no-color'], initialized!.dir, initialized!.dataDir);
-      const result = JSON.parse(run.stdout) as {
-        valid: boolean;
-        error_count: number;
-        diagnostics: { summary: string }[];
-      };
-      expect({ valid: result.valid, errors: result.diagnostics.map((d) => d.summary) }).toEqual({
-        valid: true,
-        errors: [],
-      });
-    },
-  );
+  withInit(`passes terraform validate${initialized ? ` (${initialized.how})` : ''}`, () => {
+    const run = terraform(['validate', '-json', '-no-color'], initialized!.dir, initialized!.dataDir);
+    const result = JSON.parse(run.stdout) as {
+      valid: boolean;
+      error_count: number;
+      diagnostics: { summary: string }[];
+    };
+    expect({ valid: result.valid, errors: result.diagnostics.map((d) => d.summary) }).toEqual({
+      valid: true,
+      errors: [],
+    });
+  });
 
   withInit(
-    skipped(
-      'renders every user-data template with its instances’ arguments into valid bash (terraform console, bash -n)',
-      initReason ?? cliReason,
-    ),
+    'renders every user-data template with its instances’ arguments into valid bash (terraform console, bash -n)',
     () => {
       const calls = templateCalls();
       expect(calls.length).toBeGreaterThanOrEqual(4);

@@ -16,6 +16,7 @@ import {
   type KubernetesObject,
 } from '../support/kustomize';
 import { schemaErrors, UnknownFieldFinder } from '../support/kubernetes-schema';
+import { itIf } from '../support/skip';
 
 const root = join(__dirname, '..', '..');
 const kubernetesDir = join(root, 'deploy', 'kubernetes');
@@ -92,8 +93,7 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
 const component = (o: KubernetesObject) => o.metadata.labels?.['app.kubernetes.io/component'] ?? '';
 
 describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
-  const check = skipped === undefined ? it : it.skip;
-  const title = (text: string) => (skipped === undefined ? text : `${text} (skipped: ${skipped})`);
+  const check = itIf(skipped === undefined, skipped);
   const deployments = byKind(objects, 'Deployment');
   const deployment = (name: string) => deployments.find((d) => d.metadata.name === name);
   const configMaps = byKind(objects, 'ConfigMap');
@@ -102,7 +102,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     return configMaps[0]!.data;
   };
 
-  check(title('renders the api and worker Deployments, their autoscalers, PDBs and the migrate Job'), () => {
+  check('renders the api and worker Deployments, their autoscalers, PDBs and the migrate Job', () => {
     const kinds = objects.map((o) => `${o.kind}/${component(o)}`);
     expect(kinds).toEqual(
       expect.arrayContaining([
@@ -120,7 +120,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     expect(deployments).toHaveLength(2);
   });
 
-  check(title('validates every object against its Kubernetes or KEDA schema'), async () => {
+  check('validates every object against its Kubernetes or KEDA schema', async () => {
     expect(objects.length).toBeGreaterThan(0);
     const errors: string[] = [];
     for (const object of objects) {
@@ -130,13 +130,13 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     expect(errors).toEqual([]);
   });
 
-  check(title('uses no field the schemas do not define (a misspelt field would be ignored by the cluster)'), () => {
+  check('uses no field the schemas do not define (a misspelt field would be ignored by the cluster)', () => {
     const finder = new UnknownFieldFinder(objects);
     const unknown = objects.flatMap((o) => finder.find(o).map((path) => `${o.kind}/${o.metadata.name}: ${path}`));
     expect(unknown).toEqual([]);
   });
 
-  check(title('configures the processes only with variables of the config schema, with valid values'), () => {
+  check('configures the processes only with variables of the config schema, with valid values', () => {
     const data = config();
     expect(Object.keys(data).filter((name) => !configVariables.has(name))).toEqual([]);
     // The values parse as the processes would parse them (secrets stand in with well-formed dummies).
@@ -161,35 +161,32 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
-  check(
-    title('takes URLs with credentials and ADMIN_TOKEN from the Secret, with keys deploy/README.md documents'),
-    () => {
-      const documented = documentedSecretKeys();
-      const refs = [
-        ...podTemplates(objects).flatMap(({ pod }) =>
-          pod.spec.containers.flatMap((c: any) =>
-            (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef).filter(Boolean),
-          ),
-        ),
-        ...byKind(objects, 'TriggerAuthentication').flatMap((t) => t.spec.secretTargetRef),
-      ];
-      expect(refs.length).toBeGreaterThan(0);
-      for (const ref of refs)
-        expect({ name: ref.name, documented: documented.has(ref.key) }).toEqual({
-          name: 'ticketing-secrets',
-          documented: true,
-        });
-      const secretVariables = podTemplates(objects).flatMap(({ pod }) =>
+  check('takes URLs with credentials and ADMIN_TOKEN from the Secret, with keys deploy/README.md documents', () => {
+    const documented = documentedSecretKeys();
+    const refs = [
+      ...podTemplates(objects).flatMap(({ pod }) =>
         pod.spec.containers.flatMap((c: any) =>
-          (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name),
+          (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef).filter(Boolean),
         ),
-      );
-      expect(new Set(secretVariables)).toEqual(new Set(['ADMIN_TOKEN', 'REDIS_URL', 'AMQP_URL', 'MYSQL_URL']));
-      for (const name of ['ADMIN_TOKEN', 'REDIS_URL', 'AMQP_URL', 'MYSQL_URL']) expect(config()[name]).toBeUndefined();
-    },
-  );
+      ),
+      ...byKind(objects, 'TriggerAuthentication').flatMap((t) => t.spec.secretTargetRef),
+    ];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs)
+      expect({ name: ref.name, documented: documented.has(ref.key) }).toEqual({
+        name: 'ticketing-secrets',
+        documented: true,
+      });
+    const secretVariables = podTemplates(objects).flatMap(({ pod }) =>
+      pod.spec.containers.flatMap((c: any) =>
+        (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name),
+      ),
+    );
+    expect(new Set(secretVariables)).toEqual(new Set(['ADMIN_TOKEN', 'REDIS_URL', 'AMQP_URL', 'MYSQL_URL']));
+    for (const name of ['ADMIN_TOKEN', 'REDIS_URL', 'AMQP_URL', 'MYSQL_URL']) expect(config()[name]).toBeUndefined();
+  });
 
-  check(title('probes the real health routes on the port each process listens on'), () => {
+  check('probes the real health routes on the port each process listens on', () => {
     const data = config();
     for (const name of ['api', 'worker']) {
       const owner = deployments.find((d) => component(d) === name);
@@ -215,7 +212,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     );
   });
 
-  check(title('sets cpu and memory requests and limits on every container'), () => {
+  check('sets cpu and memory requests and limits on every container', () => {
     for (const { owner, pod } of podTemplates(objects)) {
       for (const container of pod.spec.containers) {
         const { requests = {}, limits = {} } = container.resources ?? {};
@@ -232,14 +229,14 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
-  check(title('limits purchases per buyer address, believing X-Forwarded-For only from the proxies in front'), () => {
+  check('limits purchases per buyer address, believing X-Forwarded-For only from the proxies in front', () => {
     const parsed = parseConfig({ ...config(), ADMIN_TOKEN: 'x'.repeat(16) });
     expect(parsed.RATE_LIMIT_MAX).toBeGreaterThan(0);
     // false would key every buyer on the ingress's address; true would believe what a buyer forged.
     expect(Array.isArray(parsed.TRUST_PROXY)).toBe(true);
   });
 
-  check(title('gives the api and the worker more memory than their measured peak RSS, with headroom'), () => {
+  check('gives the api and the worker more memory than their measured peak RSS, with headroom', () => {
     // Peak RSS in the 1000-connection ladder (ARCHITECTURE.md, "Measured performance").
     const peakMiB: Record<string, number> = { 'ticketing-api': 513, 'ticketing-worker': 535 };
     const mib = (quantity: string): number => {
@@ -254,7 +251,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
-  check(title('runs every pod as a non-root numeric user without privilege escalation, on a read-only root'), () => {
+  check('runs every pod as a non-root numeric user without privilege escalation, on a read-only root', () => {
     const templates = podTemplates(objects);
     expect(templates.length).toBe(3);
     for (const { owner, pod } of templates) {
@@ -279,7 +276,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
-  check(title('gives each process more time to stop than its own shutdown bound, preStop included'), () => {
+  check('gives each process more time to stop than its own shutdown bound, preStop included', () => {
     const deadline = shutdownDeadlineSeconds();
     expect(deadline).toBeGreaterThan(0);
     for (const owner of deployments) {
@@ -296,7 +293,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
-  check(title('selects existing pods with every PodDisruptionBudget and the Service'), () => {
+  check('selects existing pods with every PodDisruptionBudget and the Service', () => {
     const budgets = byKind(objects, 'PodDisruptionBudget');
     expect(budgets.map(component).sort()).toEqual(['api', 'worker']);
     for (const budget of budgets) {
@@ -321,7 +318,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
       expect(selects(d.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
   });
 
-  check(title('scales the api on CPU and the worker on queue depth, each Deployment by one autoscaler'), () => {
+  check('scales the api on CPU and the worker on queue depth, each Deployment by one autoscaler', () => {
     const [hpa] = byKind(objects, 'HorizontalPodAutoscaler');
     const [scaled] = byKind(objects, 'ScaledObject');
     expect(hpa!.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'ticketing-api' });
@@ -345,7 +342,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     expect(scaled!.spec.maxReplicaCount).toBeGreaterThan(scaled!.spec.minReplicaCount);
   });
 
-  check(title("watches the pipeline queues of the ConfigMap's AMQP_NAMESPACE, authenticated from the Secret"), () => {
+  check("watches the pipeline queues of the ConfigMap's AMQP_NAMESPACE, authenticated from the Secret", () => {
     const [scaled] = byKind(objects, 'ScaledObject');
     const { pipelines } = topologyFor(config().AMQP_NAMESPACE!);
     const triggers = scaled!.spec.triggers as any[];
@@ -360,7 +357,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
-  check(title('runs the read-model migration as a Job on the worker image'), () => {
+  check('runs the read-model migration as a Job on the worker image', () => {
     const [job] = byKind(objects, 'Job');
     const container = job!.spec.template.spec.containers[0];
     expect(container.command).toEqual(['node', 'dist/read-model/migrate.js']);
@@ -369,7 +366,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     expect(container.env.map((e: { name: string }) => e.name)).toEqual(['MYSQL_URL']);
   });
 
-  check(title('names the generated ConfigMap with its content hash, so a configuration change rolls the pods'), () => {
+  check('names the generated ConfigMap with its content hash, so a configuration change rolls the pods', () => {
     const [configMap] = configMaps;
     if (kubectlUnavailable === null) expect(configMap!.metadata.name).toMatch(generatedNamePattern('ticketing-config'));
     else expect(configMap!.metadata.name).toBe('ticketing-config'); // the parse-only renderer adds no hash
@@ -377,8 +374,7 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
 });
 
 describe('deploy/kubernetes/base: the parse-only fallback', () => {
-  const compare = kubectlUnavailable === null ? it : it.skip;
-  const suffix = kubectlUnavailable === null ? '' : ` (skipped: ${kubectlUnavailable})`;
+  const compare = itIf(kubectlUnavailable === null, kubectlUnavailable);
 
   /** Objects in a stable order, with kustomize's content hash taken off generated names. */
   const normalized = (objects: KubernetesObject[]) =>
@@ -387,7 +383,7 @@ describe('deploy/kubernetes/base: the parse-only fallback', () => {
         `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`),
     );
 
-  compare(`renders the base exactly as kubectl kustomize does${suffix}`, () => {
+  compare('renders the base exactly as kubectl kustomize does', () => {
     const dir = join(kubernetesDir, 'base');
     expect(normalized(renderParseOnly(dir))).toEqual(normalized(renderWithKubectl(dir)));
   });

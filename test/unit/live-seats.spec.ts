@@ -1,5 +1,6 @@
 import { EventSeats } from '../../src/live/event-seats';
 import { parseReservedSeats } from '../../src/live/seat-feed';
+import { reservedTicket } from '../support/tickets';
 
 const zones = [
   { zoneId: 1, ticketPrice: 50, rowCount: 2, colCount: 3 },
@@ -49,14 +50,13 @@ describe('EventSeats: the taken seats of one event', () => {
 
 describe('parseReservedSeats: the seats of a relayed message', () => {
   const ticket = (over: object = {}) => ({
-    ticketId: '7c0e8a52-55b2-4c36-9d9c-6f1a3f1d2b11',
-    venueId: 'V',
-    eventId: 'E',
-    zoneId: 1,
-    row: 'A',
-    column: 2,
-    price: 50,
-    createdOn: '2027-01-01T20:00:00.000Z',
+    ...reservedTicket('E', {
+      ticketId: '7c0e8a52-55b2-4c36-9d9c-6f1a3f1d2b11',
+      venueId: 'V',
+      column: 2,
+      price: 50,
+      createdOn: '2027-01-01T20:00:00.000Z',
+    }),
     ...over,
   });
   const message = (pattern: string, data: unknown[]) => Buffer.from(JSON.stringify({ pattern, data }));

@@ -1,16 +1,8 @@
 import { purchaseOutcomeToHttp } from '../../src/purchasing/purchase-seat/purchase-outcome.http';
+import { reservedTicket } from '../support/tickets';
 
 describe('purchase outcome to HTTP', () => {
-  const ticket = {
-    ticketId: 't',
-    venueId: 'V',
-    eventId: 'E',
-    zoneId: 1,
-    row: 'A',
-    column: 1,
-    price: 20,
-    createdOn: '2026-01-01T00:00:00.000Z',
-  };
+  const ticket = reservedTicket('E', { ticketId: 't', venueId: 'V', price: 20, createdOn: '2026-01-01T00:00:00.000Z' });
 
   it('maps every outcome to its status and error code', () => {
     const created = purchaseOutcomeToHttp({ kind: 'RESERVED', ticket, json: JSON.stringify(ticket), replayed: false });

@@ -15,7 +15,7 @@ describe('Redis errors that mean "retry later"', () => {
   });
 
   it('counts Redis refusing a command it did not run (memory, replica, busy script, loading) as unavailable', () => {
-    // Produced for real by test/e2e/redis-refusals.http.spec.ts, except LOADING (a dataset being loaded at
+    // Produced for real by test/e2e/redis-refusals.e2e.spec.ts, except LOADING (a dataset being loaded at
     // start-up) and NOREPLICAS, which are only classified here.
     for (const message of [
       "OOM command not allowed when used memory > 'maxmemory'. script: da32added6033a00117d710e41d7f237c1efd275, on @user_script:24.",

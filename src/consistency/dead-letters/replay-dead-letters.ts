@@ -1,5 +1,5 @@
 import { connect, type GetMessage } from 'amqplib';
-import { withTimeout } from '../../platform/amqp/amqp-publisher';
+import { withTimeout } from '../../platform/time';
 import { deadLetterQueueOf, type Topology } from '../../platform/amqp/topology';
 
 export const PIPELINES = ['write-store', 'read-model'] as const;

@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
 import type { OpsCheckpoint, OpsEvent, OpsPipeline, OpsPurchases, OpsSnapshot } from '../../live/live-messages';
 import { LiveSeats } from '../../live/live-seats';
 import { SeatFeed } from '../../live/seat-feed';
-import { withTimeout } from '../../platform/amqp/amqp-publisher';
+import { withTimeout } from '../../platform/time';
 import { QueueDepthProbe } from '../../platform/amqp/queue-depth.probe';
 import { deadLetterQueueOf, topologyFor } from '../../platform/amqp/topology';
 import { READ_MODEL_ORM } from '../../read-model/read-model-orm';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
+import { sleep } from '../time';
 import { assertTopology, type Topology } from './topology';
 import type { TicketMessage } from './ticket-message';
 import type { PipelineItemResult } from './pipeline-item-result';
@@ -28,16 +29,6 @@ export interface PipelineServerOptions {
 
 export type PipelineMessageResult = 'consumed' | 'acked' | 'dead_lettered';
 
-/** Handed to `@Ctx()` of a pipeline handler. */
-export class PipelineContext extends BaseRpcContext<[queue: string, attempt: number]> {
-  get queue(): string {
-    return this.args[0];
-  }
-  get attempt(): number {
-    return this.args[1];
-  }
-}
-
 interface Pending {
   message: ConsumeMessage;
   pattern: string;
@@ -51,10 +42,8 @@ interface Item {
   owner: Pending;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Longest wait between two retries of a failing batch: a store back from an outage is used within this. */
-export const MAX_RETRY_DELAY_MS = 30_000;
+const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
  * The relay packs at most OUTBOX_TICKETS_PER_MESSAGE (≤ 1000) events of under 300 bytes each: 1 MiB is about
@@ -318,7 +307,8 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
     for (const item of group) item.owner.rejected = []; // a failed attempt may have recorded some
     for (const [pattern, items] of groupByPattern(group)) {
       const handler = this.getHandlerByPattern(pattern)!;
-      const context = new PipelineContext([this.options.queue, attempt]);
+      // No handler reads it (no @Ctx()), but Nest's handler signature takes one.
+      const context = new BaseRpcContext([this.options.queue, attempt]);
       const results = (await lastValueFrom(
         this.transformToObservable(
           await handler(

@@ -1,15 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { withTimeout } from '../time';
 import { assertTopology, type Topology } from './topology';
-
-/** Rejects when `promise` has not settled within `ms` (the promise itself is left to settle on its own). */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} not received within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export interface OutgoingMessage {
   /** Becomes the AMQP message id: consumers deduplicate redeliveries with it. */

@@ -1,5 +1,5 @@
 import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { withTimeout } from './amqp-publisher';
+import { withTimeout } from '../time';
 
 /**
  * Reads queue depths (`checkQueue`) on a connection of its own: a check of a missing queue closes its channel,

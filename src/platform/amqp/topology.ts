@@ -31,7 +31,7 @@ export const deadLetterQueueOf = (queue: string): string => `${queue}.dlq`;
 /** Redeliveries (consumer crashes, nacks with requeue) before the broker dead-letters a message. */
 export const DELIVERY_LIMIT = 20;
 
-export function pipelineQueueArguments(topology: Topology, queue: string): Record<string, unknown> {
+function pipelineQueueArguments(topology: Topology, queue: string): Record<string, unknown> {
   return {
     'x-queue-type': 'quorum',
     'x-dead-letter-exchange': topology.deadLetterExchange,

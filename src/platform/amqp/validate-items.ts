@@ -8,18 +8,16 @@ import type { PipelineItemResult } from './pipeline-item-result';
 export function validateItems<T>(
   items: readonly unknown[],
   schema: z.ZodType<T>,
-): { valid: T[]; validIndexes: number[]; results: PipelineItemResult[] } {
+): { valid: T[]; results: PipelineItemResult[] } {
   const valid: T[] = [];
-  const validIndexes: number[] = [];
-  const results: PipelineItemResult[] = items.map((item, index) => {
+  const results: PipelineItemResult[] = items.map((item) => {
     const parsed = schema.safeParse(item);
     if (parsed.success) {
       valid.push(parsed.data);
-      validIndexes.push(index);
       return { ok: true };
     }
     const issue = parsed.error.issues[0]!;
     return { ok: false, reason: `MALFORMED_ITEM: ${issue.path.join('.') || '(item)'}: ${issue.message}` };
   });
-  return { valid, validIndexes, results };
+  return { valid, results };
 }

@@ -34,7 +34,7 @@ export function createRedis(url: string, commandTimeoutMs: number, name: string)
  * slots move. A command batched with others for the same master is redirected only when the whole batch
  * got the same answer, so mid-reshard a reservation would fail instead of following its slot.
  */
-export function createRedisCluster(nodes: ClusterNodes, commandTimeoutMs: number, name: string): Cluster {
+function createRedisCluster(nodes: ClusterNodes, commandTimeoutMs: number, name: string): Cluster {
   return new Cluster(nodes, {
     lazyConnect: true,
     enableOfflineQueue: false,

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
 import { AmqpPublisher, type OutgoingMessage } from '../../platform/amqp/amqp-publisher';
 import { ticketMessageJson } from '../../platform/amqp/ticket-message';
 import { isCluster, REDIS, type RedisClient } from '../../platform/redis/redis.factory';
+import { sleep } from '../../platform/time';
 import { TicketReservedEvent } from '../ticket-reserved.event';
 import { allOutboxKeys } from '../seat-map/seat-map.keys';
 import { outboxBacklog } from './outbox-backlog';
@@ -14,8 +15,6 @@ export const AMQP_PUBLISHER = Symbol('AMQP_PUBLISHER');
 
 type StreamEntry = [id: string, fields: string[]];
 type StreamReply = [key: string, entries: StreamEntry[]][];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** On a cluster the relay polls (no blocking read spans slots): the pause after a round that found nothing. */
 const CLUSTER_IDLE_POLL_MS = 50;

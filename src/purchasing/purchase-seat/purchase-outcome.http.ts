@@ -15,7 +15,7 @@ const ZONE_SOLD_OUT: ErrorBody = { error: 'ZONE_SOLD_OUT', message: 'every seat 
  * A ticket's 201 body, a TicketResponse, as JSON text: the ticket's own JSON (the outbox payload) with the
  * status appended, so a purchase serialises its ticket once.
  */
-export const ticketResponseJson = (ticketJson: string): string => `${ticketJson.slice(0, -1)},"status":"RESERVED"}`;
+const ticketResponseJson = (ticketJson: string): string => `${ticketJson.slice(0, -1)},"status":"RESERVED"}`;
 
 /** A response: an error body for Fastify to serialise, or JSON text sent as it is. */
 export type PurchaseHttpResponse = { status: number; body: ErrorBody } | { status: 201; json: string };

@@ -11,7 +11,7 @@ import { PurchaseSeatCommand } from './purchase-seat.command';
 import { purchaseOutcomeToHttp } from './purchase-outcome.http';
 import { idempotencyKeyHeader, purchaseSeatRequest } from './purchase-seat.request';
 
-export const PURCHASE_PATH = '/api/v1/tickets';
+const PURCHASE_PATH = '/api/v1/tickets';
 
 /** What Fastify sends with a serialised object: the 201's text goes out with the same. */
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
 import type { Zone } from '../../catalog/catalog.schema';
 import { REDIS, type RedisClient } from '../../platform/redis/redis.factory';
-import { rowIndexOf, type SeatRef } from '../seat';
+import { rowIndexOf } from '../seat';
 import {
   idempotencyFingerprintKey,
   idempotencyRecordKey,
@@ -41,7 +41,6 @@ interface SeatScripts {
     ttl: number,
     ticketCacheTtl: number,
   ): Promise<ScriptReply>;
-  releaseSeat(counts: string, seats: string, rowIndex: number, column: number, rowField: string): Promise<number>;
   openZone(counts: string, seats: string, rows: number, cols: number): Promise<number>;
   rebuildZone(
     counts: string,
@@ -67,7 +66,6 @@ export class RedisSeatMap implements SeatMap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     redis.defineCommand('reserveSeat', { numberOfKeys: 5, lua: script('reserve-seat.lua') });
-    redis.defineCommand('releaseSeat', { numberOfKeys: 2, lua: script('release-seat.lua') });
     redis.defineCommand('openZone', { numberOfKeys: 2, lua: script('open-zone.lua') });
     redis.defineCommand('rebuildZone', { numberOfKeys: 2, lua: script('rebuild-zone.lua') });
     this.scripts = redis as unknown as SeatScripts;
@@ -95,18 +93,6 @@ export class RedisSeatMap implements SeatMap {
     const code = OUTCOMES[reply[0]];
     if (code === undefined) throw new Error(`reserve-seat.lua returned an unknown code ${reply[0]}`);
     return { code };
-  }
-
-  async release(seat: SeatRef): Promise<boolean> {
-    const keys = zoneKeys(seat.eventId, seat.zoneId);
-    const released = await this.scripts.releaseSeat(
-      keys.counts,
-      keys.seats,
-      rowIndexOf(seat.row),
-      seat.column,
-      rowField(seat.row),
-    );
-    return released === 1;
   }
 
   async openZone(eventId: string, zone: Zone): Promise<boolean> {

@@ -37,7 +37,6 @@ export interface ZoneRebuild {
 /** The seat inventory: the atomic reservation and what surrounds it. */
 export interface SeatMap {
   reserve(request: ReserveRequest): Promise<ReservationResult>;
-  release(seat: SeatRef): Promise<boolean>;
   openZone(eventId: string, zone: Zone): Promise<boolean>;
   isOpen(eventId: string, zoneId: number): Promise<boolean>;
   counters(eventId: string, zoneId: number): Promise<ZoneCounters | null>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventIdParam, ticketIdParam, zoneIdParam } from '../read-model.request';
 
-export const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 /** A limit above the cap is refused (400) rather than silently lowered: the client learns the rule. */
 export const MAX_PAGE_SIZE = 500;
 

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEFAULT_CATALOG_FILE } from '../../src/catalog/catalog.loader';
 import { inParallel, Platform } from '../support/platform';
-import { seededRandom } from '../support/seat-plan';
+import { seededRandom } from '../../scripts/seat-plan';
 import { freshEventId } from '../support/test-config';
+import { sleep } from '../support/time';
+import { describeIf } from '../support/skip';
 
 /** Debian's Chromium (`apt-get install chromium`; scripts/ensure-tools.sh installs it in CI). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -21,10 +23,7 @@ const LAUNCH_ARGS = [
 ];
 
 const haveChromium = existsSync(CHROMIUM);
-const describeInBrowser = haveChromium ? describe : describe.skip;
-const suiteTitle = haveChromium
-  ? 'seat map and ops view in Chromium'
-  : `seat map and ops view in Chromium (skipped: no Chromium at ${CHROMIUM}; scripts/ensure-tools.sh installs it)`;
+const describeInBrowser = describeIf(haveChromium, `no Chromium at ${CHROMIUM}; scripts/ensure-tools.sh installs it`);
 
 const seatSelector = (row: string, column: number) =>
   `#zone-panel button.seat[data-row="${row}"][data-column="${column}"]`;
@@ -43,7 +42,7 @@ const ROWS_SOLD: Record<number, number> = {
   99: 26,
 };
 
-describeInBrowser(suiteTitle, () => {
+describeInBrowser('seat map and ops view in Chromium', () => {
   // The shipped catalog: Venue1's 100 zones in five price tiers, as a buyer would see them.
   const platform = new Platform({
     api: { CATALOG_FILE: DEFAULT_CATALOG_FILE },
@@ -73,8 +72,8 @@ describeInBrowser(suiteTitle, () => {
     const random = seededRandom(8);
     const scattered = Array.from({ length: 60 }, () => ({
       zoneId: 1,
-      row: String.fromCharCode(69 + Math.floor(random() * 22)),
-      column: 1 + Math.floor(random() * 30),
+      row: String.fromCharCode(69 + random.below(22)),
+      column: 1 + random.below(30),
     }));
     const blocks = Object.entries(ROWS_SOLD).flatMap(([zoneId, rows]) => rowsOf(Number(zoneId), rows));
     const answers = await inParallel([...scattered, ...blocks], 20, (s) =>
@@ -153,7 +152,7 @@ describeInBrowser(suiteTitle, () => {
     const seats = rowsOf(50, 6);
     await inParallel([...seats, ...seats.slice(0, 40)], 4, async (s) => {
       await platform.request('POST', '/api/v1/tickets', { venueId: 'Venue1', eventId, ...s });
-      await new Promise((r) => setTimeout(r, 40));
+      await sleep(40);
     });
     // Every seat sold, once the read model has it: those bought before, C7, D10, B20 and zone 50's.
     const expected = soldBefore + 3 + seats.length;

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { ApiServer } from '../support/api-server';
 import { SseReader } from '../support/sse-reader';
 import { testConfig } from '../support/test-config';
+import { sleep } from '../support/time';
 
 /** Longest a test waits for the server to act; the configured timeouts below are far shorter. */
 const SAFETY_MS = 15_000;
@@ -120,7 +121,7 @@ describe('slow and greedy clients', () => {
       held.shift()!.destroy();
       let again = await servedConnection(port);
       for (let tries = 0; again.answer === '' && tries < 50; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
         again = await servedConnection(port);
       }
       held.push(again.socket);

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { Redis } from 'ioredis';
 import { ApiServer } from '../support/api-server';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
-import { seatKey, seatPlan } from '../support/seat-plan';
+import { seatKey, seatPlan } from '../../scripts/seat-plan';
 import { freshEventId, saleEvent, testConfig } from '../support/test-config';
 
 /** Sockets in LISTEN state on 127.0.0.1:port, as the kernel lists them. */

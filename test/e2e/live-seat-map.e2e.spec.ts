@@ -2,6 +2,7 @@ import { Platform } from '../support/platform';
 import { SseReader } from '../support/sse-reader';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId } from '../support/test-config';
+import { sleep } from '../support/time';
 
 /** The seats a snapshot zone marks taken ("A1"), decoded from its bitmap. */
 function takenIn(zone: { rows: number; columns: number; taken: string }): Set<string> {
@@ -31,7 +32,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     value = await read();
   }
   return value;
@@ -134,7 +135,7 @@ describe('web pages and live streams (API and worker processes)', () => {
     await platform.api.kill('SIGTERM');
     // An open stream must not hold the shutdown: the process exits cleanly, the stream is ended.
     expect(platform.api.child.exitCode).toBe(0);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(before.closed).toBe(true);
 
     await platform.startApi();

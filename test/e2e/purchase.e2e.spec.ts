@@ -3,6 +3,7 @@ import { ApiServer } from '../support/api-server';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId, saleEvent, testConfig } from '../support/test-config';
+import { sleep } from '../support/time';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -239,7 +240,7 @@ describe('Redis unreachable', () => {
       proxy.restore();
       let status = 0;
       for (let i = 0; i < 100 && status !== 201; i++) {
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
         status = (await api.purchase({ venueId: 'TinyHall', eventId, zoneId: 1, row: 'A', column: 1 })).status;
       }
       expect(status).toBe(201);

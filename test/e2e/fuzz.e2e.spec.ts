@@ -12,7 +12,7 @@ import { TicketProjection } from '../../src/read-model/ticket.projection';
 import { ApiServer } from '../support/api-server';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
-import { reservedTicket } from '../support/read-model-tickets';
+import { reservedTicket } from '../support/tickets';
 import { freshEventId, saleEvent, TEST_ADMIN_TOKEN, TEST_CATALOG_FILE, testConfig } from '../support/test-config';
 
 /*

@@ -2,21 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { TicketCancelledData } from '../../src/purchasing/ticket-cancelled.event';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 
-/** A TicketReserved fact as the purchase path emits it. */
+/** A TicketReserved payload as the purchase path emits it: seat 1-A1 of Arena, created now, unless told otherwise. */
 export function reservedTicket(
   eventId: string,
-  seat: { zoneId?: number; row?: string; column?: number; venueId?: string; price?: number } = {},
-  createdOn = new Date(),
+  fields: Partial<Omit<TicketReservedData, 'eventId'>> = {},
 ): TicketReservedData {
   return {
     ticketId: randomUUID(),
-    venueId: seat.venueId ?? 'Arena',
+    venueId: 'Arena',
     eventId,
-    zoneId: seat.zoneId ?? 1,
-    row: seat.row ?? 'A',
-    column: seat.column ?? 1,
-    price: seat.price ?? 100,
-    createdOn: createdOn.toISOString(),
+    zoneId: 1,
+    row: 'A',
+    column: 1,
+    price: 100,
+    createdOn: new Date().toISOString(),
+    ...fields,
   };
 }
 

@@ -17,6 +17,7 @@ import { ApiServer } from '../support/api-server';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
 import { freshEventId, saleEvent, testConfig } from '../support/test-config';
+import { itIf } from '../support/skip';
 
 type Json = any;
 
@@ -332,8 +333,8 @@ describe('OpenAPI: GET /docs and /docs/json', () => {
     expect((await fetch(`${api.baseUrl}/api/v1/venues`)).headers.get('content-security-policy')).toBeNull();
   });
 
-  (chromium ? it : it.skip)(
-    `renders every operation in a browser, with no CSP violation or script error${chromium ? '' : ' (skipped: no chromium on this machine)'}`,
+  itIf(Boolean(chromium), 'no chromium on this machine')(
+    'renders every operation in a browser, with no CSP violation or script error',
     async () => {
       const { chromium: launcher } = await import('playwright-core');
       const browser = await launcher.launch({ executablePath: chromium, args: ['--no-sandbox'] });

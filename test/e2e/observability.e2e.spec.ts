@@ -5,6 +5,7 @@ import { Platform, inParallel } from '../support/platform';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
 import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId, saleEvent, testConfig, testTopology } from '../support/test-config';
+import { sleep } from '../support/time';
 
 interface Sample {
   name: string;
@@ -47,7 +48,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     value = await read();
   }
   return value;

@@ -10,7 +10,7 @@ import { ReadModelQueryModule } from '../../src/read-model/read-model-query.modu
 import { TicketProjection } from '../../src/read-model/ticket.projection';
 import { ApiServer } from '../support/api-server';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
-import { cancelledTicket, reservedTicket } from '../support/read-model-tickets';
+import { cancelledTicket, reservedTicket } from '../support/tickets';
 import { freshEventId, saleEvent, TEST_CATALOG_FILE, testConfig } from '../support/test-config';
 
 @Module({})

@@ -1,0 +1,1 @@
+export { sleep } from '../../src/platform/time';
