@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mapBounded } from './bounded-concurrency';
 import type { DynamoItemClient } from './dynamo-sdk-item.client';
+import { sleep } from '../platform/time';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -12,8 +13,6 @@ const MAX_UNPROCESSED_ROUNDS = 8;
 export class UnprocessedRequestsError extends Error {
   override readonly name = 'UnprocessedRequestsError';
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
 

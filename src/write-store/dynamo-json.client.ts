@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import aws4 from 'aws4';
 import { isTransientDynamoError } from './dynamodb-errors';
 import type { DynamoItemClient } from './dynamo-sdk-item.client';
+import { sleep } from '../platform/time';
 
 /** What the SDK's credential providers resolve to. */
 export type DynamoCredentialsProvider = () => Promise<{
@@ -41,8 +42,6 @@ class DynamoTimeoutError extends Error {
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * DynamoDB's JSON protocol over a keep-alive agent, requests signed by `aws4`: the write store's item calls

@@ -5,6 +5,7 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sleep } from '../platform/time';
 
 export const EVENT_INDEX = 'by-event';
 
@@ -20,8 +21,6 @@ export const writeStoreTables = (prefix: string): WriteStoreTables => ({
   seatEvents: `${prefix}-seat-events`,
   tickets: `${prefix}-tickets`,
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates the tables if missing and waits until they and their index are ACTIVE; safe from every instance. */
 export async function ensureWriteStoreTables(
