@@ -141,8 +141,9 @@ describe('slow and greedy clients', () => {
     try {
       for (let i = 0; i < 2; i++) streams.push(await SseReader.open(url, from('198.51.100.7')));
       const refused = await SseReader.open(url, from('198.51.100.7'));
+      streams.push(refused);
       streams.push(await SseReader.open(url, from('198.51.100.8')));
-      expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
+      expect(streams.map((s) => s.status)).toEqual([200, 200, 429, 200]);
       expect(refused.status).toBe(429);
       expect(refused.body.error).toBe('RATE_LIMITED');
       expect(Number(refused.response.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { withTimeout } from '../time';
 export class QueueDepthProbe {
   private channel: Promise<Channel> | undefined;
   private connection: ChannelModel | undefined;
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -31,11 +32,18 @@ export class QueueDepthProbe {
     return { messageCount, consumerCount };
   }
 
+  /**
+   * Closes the connection, and one still being opened: a connect in flight at shutdown would otherwise
+   * complete afterwards and hold the process open.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     const connection = this.connection;
+    const opening = this.channel;
     this.channel = undefined;
     this.connection = undefined;
     await connection?.close().catch(() => undefined);
+    await opening?.catch(() => undefined);
   }
 
   private open(): Promise<Channel> {
@@ -48,6 +56,10 @@ export class QueueDepthProbe {
 
   private async connect(): Promise<Channel> {
     const connection = await connect(this.url, { timeout: this.timeoutMs });
+    if (this.closed) {
+      await connection.close().catch(() => undefined);
+      throw new Error('queue-depth probe closed');
+    }
     this.connection = connection;
     const forget = () => {
       if (this.connection !== connection) return;
