@@ -3,6 +3,7 @@ import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/mi
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { assertTopology, type Topology } from '../messaging/topology';
+import { reach } from '../startup-failure';
 import type { TicketMessage } from '../messaging/ticket-message';
 import type { PipelineItemResult } from './pipeline-item-result';
 
@@ -154,7 +155,8 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   }
 
   private async start(): Promise<void> {
-    const connection = await connect(this.options.url);
+    const { url } = this.options;
+    const connection = await reach('AMQP_URL', url, () => connect(url));
     const channel = await connection.createConfirmChannel();
     await assertTopology(channel, this.options.topology);
     await channel.prefetch(this.options.prefetch);

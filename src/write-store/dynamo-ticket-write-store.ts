@@ -44,6 +44,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { dynamoSetting, unreachable, type StoreSetting } from '../startup-failure';
 import type { TicketCancelledData } from '../purchasing/ticket-cancelled.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import { mapBounded } from './bounded-concurrency';
@@ -123,13 +124,18 @@ function outcomeOf(event: SeatEvent): PersistOutcome {
 export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   readonly seatEventsTable: string;
   readonly ticketsTable: string;
+  /** The setting an operator fixes when the tables cannot be reached. */
+  private readonly setting: StoreSetting;
   /** Ticket id -> the call of this process persisting it (settles, never rejects). */
   private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(DYNAMODB) private readonly db: DynamoClients,
-    @Inject(APP_CONFIG) config: Pick<AppConfig, 'DYNAMODB_TABLE_PREFIX'>,
+    @Inject(APP_CONFIG)
+    config: Pick<AppConfig, 'DYNAMODB_TABLE_PREFIX'> &
+      Partial<Pick<AppConfig, 'DYNAMODB_ENDPOINT' | 'DYNAMODB_REGION'>>,
   ) {
+    this.setting = dynamoSetting(config.DYNAMODB_ENDPOINT !== undefined || config.DYNAMODB_REGION === undefined);
     this.seatEventsTable = `${config.DYNAMODB_TABLE_PREFIX}-seat-events`;
     this.ticketsTable = `${config.DYNAMODB_TABLE_PREFIX}-tickets`;
   }
@@ -138,9 +144,8 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
     try {
       await this.ensureTables();
     } catch (error) {
-      // The SDK's network errors do not say where they were going; an operator needs to know.
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`DynamoDB at ${this.db.endpoint}: tables not ready: ${reason}`, { cause: error });
+      // The SDK's network errors do not say where they were going; an operator needs to know, and what to set.
+      throw unreachable(this.setting, this.db.endpoint, error);
     }
   }
 

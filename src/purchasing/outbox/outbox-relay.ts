@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AmqpPublisher, type OutgoingMessage } from '../../messaging/amqp-publisher';
 import { ticketMessageJson } from '../../messaging/ticket-message';
 import { isCluster, REDIS, type RedisClient } from '../../redis/redis.factory';
+import { unreachable } from '../../startup-failure';
 import { TicketReservedEvent } from '../ticket-reserved.event';
 import { allOutboxKeys } from '../seat-map/seat-map.keys';
 import { outboxBacklog } from './outbox-backlog';
@@ -54,7 +55,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     // only a warning, since purchases keep being taken into the outbox meanwhile.
     await this.publisher
       .connect()
-      .catch((error: Error) => this.logger.warn(`broker not reachable yet: ${error.message}`));
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `${unreachable('AMQP_URL', this.config.AMQP_URL, error).message}; purchases wait in the outbox`,
+        ),
+      );
     if (this.config.OUTBOX_RELAY_ENABLED) this.start();
   }
 

@@ -1,0 +1,34 @@
+import { SingleBar } from 'cli-progress';
+import type { Progress } from './event-consistency';
+
+/**
+ * A tool's Progress on a terminal: counted steps as a bar on stderr, one per unit, other messages as lines.
+ * Where stderr is not a terminal (a pipe, a CI log) every message is a line on stdout, as before.
+ */
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): { progress: Progress; stop(): void } {
+  if (!stream.isTTY) return { progress: (message) => console.log(`  ${message}`), stop: () => undefined };
+  let bar: SingleBar | undefined;
+  let unit: string | undefined;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+    unit = undefined;
+  };
+  return {
+    progress(message, count) {
+      if (count === undefined) {
+        stop();
+        stream.write(`  ${message}\n`);
+        return;
+      }
+      if (count.unit !== unit) {
+        stop();
+        unit = count.unit;
+        bar = new SingleBar({ format: `  {unit} [{bar}] {value}/{total}`, stream, hideCursor: true });
+        bar.start(count.total, 0, { unit });
+      }
+      bar?.update(count.done);
+    },
+    stop,
+  };
+}
