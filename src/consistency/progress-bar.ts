@@ -3,10 +3,11 @@ import type { Progress } from './event-consistency';
 
 /**
  * A tool's Progress on a terminal: counted steps as a bar on stderr, one per unit, other messages as lines.
- * Where stderr is not a terminal (a pipe, a CI log) every message is a line on stdout, as before.
+ * Where stderr is not a terminal (a pipe, a CI log) messages are lines on stdout, a counted step's at most
+ * one a second besides its first and last.
  */
 export function progressBar(stream: NodeJS.WriteStream = process.stderr): { progress: Progress; stop(): void } {
-  if (!stream.isTTY) return { progress: (message) => console.log(`  ${message}`), stop: () => undefined };
+  if (!stream.isTTY) return { progress: lines(), stop: () => undefined };
   let bar: SingleBar | undefined;
   let unit: string | undefined;
   const stop = () => {
@@ -30,5 +31,18 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { prog
       bar?.update(count.done);
     },
     stop,
+  };
+}
+
+function lines(): Progress {
+  let unit: string | undefined;
+  let printedAt = 0;
+  return (message, count) => {
+    const now = Date.now();
+    const first = count?.unit !== unit;
+    unit = count?.unit;
+    if (count !== undefined && !first && count.done < count.total && now - printedAt < 1000) return;
+    printedAt = now;
+    console.log(`  ${message}`);
   };
 }
