@@ -46,10 +46,14 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
     );
     orm = await reach('MYSQL_URL', config.MYSQL_URL, async () => {
       const opened = await MikroORM.init(readModelConfig(config.MYSQL_URL));
-      const check = await opened.checkConnection();
-      if (check.ok) return opened;
-      await opened.close(true);
-      throw check.error ?? new Error(check.reason);
+      // The pool connects on the first query (checkConnection() only reports whether one is open).
+      try {
+        await opened.em.getConnection().execute('select 1');
+        return opened;
+      } catch (error) {
+        await opened.close(true);
+        throw error;
+      }
     });
   } catch (error) {
     db.destroy();
