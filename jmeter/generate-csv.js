@@ -9,7 +9,7 @@
 // The files are <out>/seats-<percent>.csv and <out>/seats-<percent>.expected.json.
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
-const { parseArgs } = require('node:util');
+const { readCliOptions } = require('../scripts/cli-options');
 const { SeededRandom } = require('./seeded-random');
 
 const ROOT = join(__dirname, '..');
@@ -77,23 +77,30 @@ function writeSeatCsv({ catalogFile = DEFAULT_CATALOG, venueId = 'Venue1', event
 }
 
 function main(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ratio: { type: 'string' },
-      ladder: { type: 'boolean', default: false },
-      zones: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      event: { type: 'string', default: 'Event1' },
-      venue: { type: 'string', default: 'Venue1' },
-      catalog: { type: 'string', default: process.env.CATALOG_FILE ?? DEFAULT_CATALOG },
-      out: { type: 'string', default: join('test-output', 'jmeter') },
+  const values = readCliOptions(
+    {
+      usage: 'npm run jmeter:csv -- --ratio <r> | --ladder [options]',
+      about:
+        'Writes the seat CSV a seat-conflict run sends (every seat of the first zones once, plus ratio x seats\n' +
+        'repeats, shuffled) and beside it <name>.expected.json: one 201 per distinct seat, one 409 per repeat.',
+      options: {
+        ratio: { type: 'number', help: 'repeats as a share of the seats (0.3 = 30 %)' },
+        ladder: { type: 'boolean', help: 'one CSV per ratio of the ladder (10 %-110 %)' },
+        zones: { type: 'number', help: "the venue's first N zones (default: all)" },
+        seed: { type: 'number', default: 1, help: 'seed of the repeats and the shuffle' },
+        event: { type: 'string', default: 'Event1', help: 'the event id written in each row' },
+        venue: { type: 'string', default: 'Venue1', help: 'the venue' },
+        catalog: { type: 'string', default: process.env.CATALOG_FILE ?? DEFAULT_CATALOG, help: 'the catalog file' },
+        out: { type: 'string', default: join('test-output', 'jmeter'), help: 'folder of the files' },
+      },
+      examples: ['npm run jmeter:csv -- --ratio 0.3 --zones 1 --seed 7 --out /tmp/seats'],
     },
-  });
+    argv,
+  );
   if (values.ladder === (values.ratio !== undefined)) throw new Error('give either --ratio R or --ladder');
   const catalogFile = resolve(values.catalog);
-  const zones = values.zones === undefined ? readVenue(catalogFile, values.venue).zones.length : Number(values.zones);
-  const ratios = values.ladder ? LADDER : [Number(values.ratio)];
+  const zones = values.zones ?? readVenue(catalogFile, values.venue).zones.length;
+  const ratios = values.ladder ? LADDER : [values.ratio];
   for (const ratio of ratios) {
     const csvPath = resolve(values.out, `seats-${Math.round(ratio * 100)}.csv`);
     const expected = writeSeatCsv({
@@ -102,7 +109,7 @@ function main(argv) {
       eventId: values.event,
       zones,
       ratio,
-      seed: Number(values.seed),
+      seed: values.seed,
       csvPath,
     });
     console.log(

@@ -9,7 +9,7 @@
 //
 //   npm run jmeter -- --ratio 0.3 [--zones 1] [--seed N] [--threads 1000] [--host 127.0.0.1] [--port 3000]
 //   npm run jmeter -- --ladder [...]     the six ratios 10 %-110 %, one fresh event each, then a table
-//   node jmeter/run-seat-conflict.js --check   which JMeter would run, or what is missing (exit 2)
+//   npm run jmeter -- --check                    which JMeter would run, or what is missing (exit 2)
 //
 // The target must not rate-limit purchases (RATE_LIMIT_MAX=0): every JMeter thread comes from one address.
 // `verify` reaches the stores with this process's environment (and .env), as `npm run verify` does.
@@ -19,7 +19,8 @@ const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs'
 const { join, resolve } = require('node:path');
 const { clearTimeout } = require('node:timers');
 const { setTimeout: sleep } = require('node:timers/promises');
-const { parseArgs } = require('node:util');
+const { buildFirst } = require('../scripts/bench/bench-support');
+const { readCliOptions, UsageError } = require('../scripts/cli-options');
 const { DEFAULT_CATALOG, LADDER, readVenue, writeSeatCsv } = require('./generate-csv');
 const { resolveJMeter } = require('./jmeter-command');
 const { jtlFigures } = require('./jtl-figures');
@@ -28,49 +29,54 @@ const ROOT = join(__dirname, '..');
 const PLAN = join(__dirname, 'seat-conflict.jmx');
 const VERIFY = join(ROOT, 'dist', 'consistency', 'verify.main.js');
 
-class UsageError extends Error {}
-
+/** The flags (--help and a bad flag exit here); the run's options once `--ratio` or `--ladder` is given. */
 function readOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ratio: { type: 'string' },
-      ladder: { type: 'boolean', default: false },
-      zones: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      threads: { type: 'string', default: '1000' },
-      rampup: { type: 'string', default: '1' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '3000' },
-      venue: { type: 'string', default: 'Venue1' },
-      catalog: { type: 'string', default: process.env.CATALOG_FILE ?? DEFAULT_CATALOG },
-      out: { type: 'string', default: join(ROOT, 'test-output', 'jmeter', 'runs') },
-      'drain-timeout': { type: 'string', default: '300' },
-      'jmeter-timeout': { type: 'string', default: '1800' },
+  const values = readCliOptions(
+    {
+      usage: 'npm run jmeter -- --ratio <r> | --ladder [options]',
+      about:
+        'Runs the JMeter seat-conflict plan against a running API and worker (RATE_LIMIT_MAX=0, ADMIN_TOKEN set) and\n' +
+        'judges it: 201s = distinct seats, 409s = extra requests, no other status; then both pipelines drain and\n' +
+        '`verify` compares the stores. Exit 0 when every check holds, 1 on a mismatch, 2 when it could not run.',
+      options: {
+        ratio: { type: 'number', help: 'extra requests as a share of the seats (0.3 = 30 %)' },
+        ladder: { type: 'boolean', help: 'the six ratios 10 %-110 %, one fresh event each, then a table' },
+        zones: { type: 'number', help: "the venue's first N zones (default: all)" },
+        seed: { type: 'number', default: 1, help: 'seed of the extra requests drawn' },
+        threads: { type: 'number', default: 1000, help: 'JMeter threads' },
+        rampup: { type: 'number', default: 1, help: 'seconds to start them all' },
+        host: { type: 'string', default: '127.0.0.1', help: 'the API' },
+        port: { type: 'number', default: 3000, help: "the API's port" },
+        venue: { type: 'string', default: 'Venue1', help: 'the venue of the sale' },
+        catalog: { type: 'string', default: process.env.CATALOG_FILE ?? DEFAULT_CATALOG, help: 'the catalog file' },
+        out: { type: 'string', default: join(ROOT, 'test-output', 'jmeter', 'runs'), help: 'results folder' },
+        'drain-timeout': { type: 'number', default: 300, help: 'seconds to wait for the pipelines to drain' },
+        'jmeter-timeout': { type: 'number', default: 1800, help: 'seconds one JMeter run may take' },
+        check: { type: 'boolean', help: 'say which JMeter would run, or what is missing (exit 2), and stop' },
+      },
+      examples: ['npm run jmeter -- --ratio 0.3 --zones 1 --seed 7', 'npm run jmeter -- --ladder'],
     },
-  });
+    argv,
+  );
+  if (values.check) return { check: true };
   if (values.ladder === (values.ratio !== undefined)) throw new UsageError('give either --ratio R or --ladder');
   const catalog = resolve(ROOT, values.catalog);
-  const number = (name) => {
-    const n = Number(values[name]);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number, got ${values[name]}`);
-    return n;
-  };
   const adminToken = process.env.ADMIN_TOKEN;
   if (!adminToken) throw new UsageError('ADMIN_TOKEN is not set (environment or .env): the run opens its own sale');
   return {
-    ratios: values.ladder ? LADDER : [number('ratio')],
-    zones: values.zones === undefined ? readVenue(catalog, values.venue).zones.length : number('zones'),
-    seed: number('seed'),
-    threads: number('threads'),
-    rampup: number('rampup'),
+    check: false,
+    ratios: values.ladder ? LADDER : [values.ratio],
+    zones: values.zones ?? readVenue(catalog, values.venue).zones.length,
+    seed: values.seed,
+    threads: values.threads,
+    rampup: values.rampup,
     host: values.host,
-    port: number('port'),
+    port: values.port,
     venue: values.venue,
     catalog,
     out: resolve(values.out),
-    drainTimeoutMs: number('drain-timeout') * 1000,
-    jmeterTimeoutMs: number('jmeter-timeout') * 1000,
+    drainTimeoutMs: values['drain-timeout'] * 1000,
+    jmeterTimeoutMs: values['jmeter-timeout'] * 1000,
     adminToken,
   };
 }
@@ -331,13 +337,16 @@ function jmeterOrUsageError() {
 }
 
 async function main() {
-  if (process.argv[2] === '--check') {
+  if (existsSync(join(ROOT, '.env'))) process.loadEnvFile(join(ROOT, '.env'));
+  const options = readOptions(process.argv.slice(2));
+  if (options.check) {
     // For tests and CI: says which JMeter would run (exit 0) or what is missing (exit 2).
     console.log(`JMeter: ${jmeterOrUsageError().label}`);
     return 0;
   }
-  if (existsSync(join(ROOT, '.env'))) process.loadEnvFile(join(ROOT, '.env'));
-  const options = readOptions(process.argv.slice(2));
+  // `npm run jmeter` runs what production runs; after the flags, so --help builds nothing. Started by hand
+  // (or by a test), the script uses dist/ as it is.
+  if (process.env.npm_lifecycle_event === 'jmeter') buildFirst();
   if (!existsSync(VERIFY)) throw new UsageError(`${VERIFY} is missing: npm run build first`);
   const jmeter = jmeterOrUsageError();
   console.log(`JMeter: ${jmeter.label}; results under ${options.out}`);

@@ -1,13 +1,13 @@
 // One way for the project's Node scripts to read their flags: node:util's parseArgs in strict mode (an
 // unknown flag or a missing value is an error, exit 2), `--help` printing the usage and every option
-// without doing anything else, and numbers checked once, here, naming the flag.
+// and an example without doing anything else, and numbers checked once, here, naming the flag.
 const { parseArgs } = require('node:util');
 
 class UsageError extends Error {}
 
 /**
  * spec: { usage: 'npm run bench -- [options]', about: 'what it does', options: { name: { type: 'string' |
- * 'boolean' | 'number', default?, help } } }. Returns the values, numbers as numbers; exits on --help (0)
+ * 'boolean' | 'number', default?, help } }, examples: ['npm run bench -- --purchases 1000'] }. Returns the values, numbers as numbers; exits on --help (0)
  * and on a usage error (2).
  */
 function readCliOptions(spec, argv = process.argv.slice(2)) {
@@ -51,9 +51,18 @@ function helpText(spec) {
     const fallback = option.default !== undefined && option.type !== 'boolean' ? ` (default ${option.default})` : '';
     return `  ${flag.padEnd(28)} ${option.help}${fallback}`;
   });
-  return [`usage: ${spec.usage}`, '', spec.about, '', 'options:', ...rows, `  ${'--help'.padEnd(28)} this text`].join(
-    '\n',
-  );
+  const examples = spec.examples ?? [];
+  return [
+    `usage: ${spec.usage}`,
+    '',
+    spec.about,
+    '',
+    'options:',
+    ...rows,
+    `  ${'--help'.padEnd(28)} this text`,
+    ...(examples.length === 0 ? [] : ['', examples.length === 1 ? 'example:' : 'examples:']),
+    ...examples.map((example) => `  ${example}`),
+  ].join('\n');
 }
 
 module.exports = { readCliOptions, UsageError };

@@ -19,6 +19,7 @@ const options = readCliOptions({
     port: { type: 'number', default: 0, help: 'port to listen on (0: any free one)' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379', help: 'Redis URL' },
   },
+  examples: ['node scripts/bench/ceiling-server.js --port 3100 --redis redis://127.0.0.1:6379/2'],
 });
 const redis = new Redis(options.redis, { enableAutoPipelining: true });
 redis.defineCommand('reserveSeat', {

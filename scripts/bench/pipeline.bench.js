@@ -7,6 +7,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
+const { SingleBar } = require('cli-progress');
 
 const { ROOT, NAMESPACE, buildFirst, deleteNamespace, freePort } = require('./bench-support');
 const { readCliOptions } = require('../cli-options');
@@ -20,12 +21,19 @@ const options = readCliOptions({
     purchases: { type: 'number', default: 20_000, help: 'purchases per phase (at most 78,000)' },
     connections: { type: 'number', default: 200, help: 'concurrent connections' },
   },
+  examples: ['npm run bench:pipeline -- --purchases 5000 --connections 100'],
 });
 const PURCHASES = Math.min(options.purchases, 78_000);
 const CONNECTIONS = options.connections;
 buildFirst();
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** A bar on stderr while a phase runs (drawn on a terminal only, so a piped report stays as it was). */
+const bar = (label, total) => {
+  const b = new SingleBar({ format: `  ${label} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true });
+  b.start(total, 0);
+  return b;
+};
 
 async function main() {
   const [apiPort, workerPort, dynamoPort] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -114,7 +122,8 @@ async function main() {
         );
       }
       let next = 0;
-      const result = await autocannon({
+      const sent = bar(`${eventId} purchases`, PURCHASES);
+      const run = autocannon({
         url: `http://127.0.0.1:${apiPort}`,
         connections: CONNECTIONS,
         amount: PURCHASES,
@@ -127,6 +136,8 @@ async function main() {
           },
         ],
       });
+      run.on('response', () => sent.increment());
+      const result = await Promise.resolve(run).finally(() => sent.stop());
       const created = result.statusCodeStats?.['201']?.count ?? 0;
       if (created !== PURCHASES)
         throw new Error(`expected ${PURCHASES} 201s, got ${JSON.stringify(result.statusCodeStats)}`);
@@ -138,13 +149,20 @@ async function main() {
     const burst = await purchases(live);
     const lastResponse = Date.now();
     let agreed;
-    for (;;) {
-      if (verify(live).status === 0) {
-        agreed = Date.now() - lastResponse;
-        break;
+    // The pipelines' handled counts while verify disagrees: the slower one is how far the stores are.
+    const draining = bar('tickets in both stores', PURCHASES);
+    try {
+      for (;;) {
+        if (verify(live).status === 0) {
+          agreed = Date.now() - lastResponse;
+          break;
+        }
+        if (Date.now() - lastResponse > 600_000) throw new Error('stores did not agree within 10 minutes');
+        draining.update(Math.min(PURCHASES, ...(await figures()).map((p) => p.handled)));
+        await sleep(250);
       }
-      if (Date.now() - lastResponse > 600_000) throw new Error('stores did not agree within 10 minutes');
-      await sleep(250);
+    } finally {
+      draining.stop();
     }
     console.log(
       `  live: ${Math.round(burst.requests.average)} purchases/s; both stores agree (verify exit 0) ${agreed} ms after the last 201`,
@@ -160,11 +178,15 @@ async function main() {
     await waitHttp(workerPort);
     const started = Date.now();
     const done = {};
+    const backlogBar = bar('backlog drained by both pipelines', PURCHASES);
     while (Object.keys(done).length < 2 && Date.now() - started < 600_000) {
-      for (const p of await figures())
+      const pipelines = await figures();
+      for (const p of pipelines)
         if (p.handled >= PURCHASES && done[p.queue] === undefined) done[p.queue] = Date.now() - started;
+      backlogBar.update(Math.min(PURCHASES, ...pipelines.map((p) => p.handled)));
       await sleep(100);
     }
+    backlogBar.stop();
     for (const [queue, ms] of Object.entries(done)) {
       console.log(
         `  backlog: ${queue} drained ${PURCHASES} tickets in ${ms} ms = ${Math.round(PURCHASES / (ms / 1000))} tickets/s`,

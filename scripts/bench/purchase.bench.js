@@ -37,6 +37,7 @@ const options = readCliOptions({
     warmup: { type: 'number', default: 20_000, help: 'warm-up requests to each server before the ladder, 0 for none' },
     scale: { type: 'boolean', help: 'run the scale bench instead (see npm run bench:scale -- --help)' },
   },
+  examples: ['npm run bench -- --ratios 0.3 --seats 10000', 'npm run bench -- --api-processes 2 --worker-idle'],
 });
 const RATIOS = options.ratios.split(',').map(Number);
 if (RATIOS.some((r) => !Number.isFinite(r) || r < 0)) {

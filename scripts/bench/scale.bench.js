@@ -29,6 +29,7 @@ const options = readCliOptions({
     connections: { type: 'number', default: 200, help: 'concurrent connections' },
     only: { type: 'string', default: 'single-1,cluster-1,single-2,cluster-2', help: 'which runs, comma-separated' },
   },
+  examples: ['npm run bench:scale -- --only single-1,cluster-1 --seats 10000'],
 });
 const SEATS = Math.min(options.seats, 78_000);
 const DUP = options.dup;

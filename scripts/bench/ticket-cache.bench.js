@@ -18,6 +18,7 @@ const N = readCliOptions({
   usage: 'node scripts/bench/ticket-cache.bench.js [options]',
   about: 'What the read-your-writes ticket entry costs per reservation, three ways, on a redis-server of its own.',
   options: { reservations: { type: 'number', default: 78_000, help: 'reservations per variant' } },
+  examples: ['node scripts/bench/ticket-cache.bench.js --reservations 10000'],
 }).reservations;
 const script = (name) => readFileSync(join(ROOT, 'src', 'purchasing', 'seat-map', name), 'utf8');
 const reserveLua = script('reserve-seat.lua');

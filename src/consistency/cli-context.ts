@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { MikroORM } from '@mikro-orm/mysql';
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { SaleEvent } from '../catalog/catalog.schema';
@@ -7,6 +8,7 @@ import { loadConfig } from '../platform/config/load-env';
 import { readModelConfig } from '../read-model/mikro-orm.config';
 import { ReadModelEvents } from '../read-model/read-model-events';
 import { createRedisClient, type RedisClient } from '../platform/redis/redis.factory';
+import { connectRedis, dynamoSetting, reach } from '../platform/startup-failure';
 import { createDynamoClients } from '../write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../write-store/dynamo-ticket-write-store';
 import { EventConsistency } from '../seat-recovery/event-consistency';
@@ -22,15 +24,6 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export function eventArgument(argv: readonly string[]): string {
-  const i = argv.indexOf('--event');
-  const eventId = i >= 0 ? argv[i + 1] : undefined;
-  if (eventId === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(eventId)) {
-    throw new ConfigError('usage: --event <eventId> (1-64 letters, digits, "_" or "-")');
-  }
-  return eventId;
-}
-
 export async function openCliContext(config: AppConfig = loadConfig()): Promise<CliContext> {
   // Never an embedded dynalite: one of the tool's own would be empty, the tool reads the running system's store.
   if (config.DYNAMODB_EMBEDDED || (config.DYNAMODB_ENDPOINT === undefined && config.DYNAMODB_REGION === undefined)) {
@@ -42,10 +35,32 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
   const dynamo = dynamoDbTarget(config);
   const catalog = loadCatalog(config.CATALOG_FILE);
   const redis = createRedisClient(config, 10_000, 'tickets-cli');
-  await redis.connect();
   const db = createDynamoClients(dynamo.endpoint, dynamo.region);
+  let orm: MikroORM;
+  // Each store is reached once here, so a wrong setting is named at once rather than as a bare
+  // ECONNREFUSED from the middle of the work; and a failure closes the rest, or the process would stay up.
+  try {
+    await connectRedis(redis, config);
+    await reach(dynamoSetting(dynamo.endpoint !== undefined), db.endpoint, () =>
+      db.document.send(new ListTablesCommand({ Limit: 1 })),
+    );
+    orm = await reach('MYSQL_URL', config.MYSQL_URL, async () => {
+      const opened = await MikroORM.init(readModelConfig(config.MYSQL_URL));
+      // The pool connects on the first query (checkConnection() only reports whether one is open).
+      try {
+        await opened.em.getConnection().execute('select 1');
+        return opened;
+      } catch (error) {
+        await opened.close(true);
+        throw error;
+      }
+    });
+  } catch (error) {
+    db.destroy();
+    redis.disconnect();
+    throw error;
+  }
   const writeStore = new DynamoTicketWriteStore(db, config);
-  const orm = await MikroORM.init(readModelConfig(config.MYSQL_URL));
   const readModelEvents = new ReadModelEvents(orm);
   const consistency = EventConsistency.on(redis, config, catalog, writeStore, orm);
   return {

@@ -1,17 +1,29 @@
-import { eventArgument, openCliContext, runCli } from './cli-context';
+import { openCliContext, runCli } from './cli-context';
+import { EVENT_OPTION, readCliOptions } from '../platform/cli/cli-options';
+import { progressBar } from '../platform/cli/progress-bar';
 
-/** `npm run rebuild:read-model -- --event <id>`: replays the event's DynamoDB tickets into MySQL. Safe twice. */
+const { event: eventId } = readCliOptions({
+  usage: 'npm run rebuild:read-model -- --event <eventId>',
+  about:
+    "Replaces the event's MySQL tickets with a replay of its DynamoDB tickets (the write store is the source of\n" +
+    'truth): live tickets first, then cancelled ones. Safe to run twice.',
+  options: { event: EVENT_OPTION },
+  examples: ['npm run rebuild:read-model -- --event Event1'],
+});
+
 runCli(async () => {
-  const eventId = eventArgument(process.argv);
   const context = await openCliContext();
+  const bar = progressBar();
   try {
     const started = Date.now();
-    const result = await context.consistency.rebuildReadModel(eventId, (m) => console.log(`  ${m}`));
+    const result = await context.consistency.rebuildReadModel(eventId, bar.progress);
+    bar.stop();
     console.log(
       `rebuilt the read model of ${eventId}: ${result.reserved} live, ${result.cancelled} cancelled in ${Date.now() - started} ms`,
     );
     return 0;
   } finally {
+    bar.stop();
     await context.close();
   }
 });

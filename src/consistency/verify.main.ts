@@ -1,8 +1,16 @@
-import { eventArgument, openCliContext, runCli } from './cli-context';
+import { openCliContext, runCli } from './cli-context';
+import { EVENT_OPTION, readCliOptions } from '../platform/cli/cli-options';
 
-/** `npm run verify -- --event <id>`: prints every difference between Redis, DynamoDB and MySQL; exit 1 if any. */
+const { event: eventId } = readCliOptions({
+  usage: 'npm run verify -- --event <eventId>',
+  about:
+    'Compares one event across the three stores (Redis seat map, DynamoDB tickets, MySQL read model) and prints\n' +
+    'every difference. Exit 0 when they agree, 1 when they differ, 2 when a store cannot be reached.',
+  options: { event: EVENT_OPTION },
+  examples: ['npm run verify -- --event Event1'],
+});
+
 runCli(async () => {
-  const eventId = eventArgument(process.argv);
   const context = await openCliContext();
   try {
     const report = await context.consistency.check(eventId);

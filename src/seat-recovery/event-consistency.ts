@@ -11,6 +11,8 @@ import { TicketProjection } from '../read-model/ticket.projection';
 import type { TicketWriteStore } from '../write-store/ticket-write-store.port';
 import { compareStores, type ComparisonReport } from './compare-stores';
 import { seatKeyOf, snapshotOf } from './store-snapshot';
+import type { Progress, ProgressCount } from '../platform/cli/progress-bar';
+export type { Progress, ProgressCount };
 
 export interface ConsistencyDeps {
   seatMap: SeatMap;
@@ -21,7 +23,7 @@ export interface ConsistencyDeps {
   projection: TicketProjection;
 }
 
-export type Progress = (message: string) => void;
+/** How far a counted step is: a tool draws it as a bar, a log keeps the message. */
 
 const REPLAY_BATCH = 500;
 
@@ -97,14 +99,16 @@ export class EventConsistency {
     // Owners first, so a cancelled ticket never takes a seat its owner should hold.
     for (let i = 0; i < reserved.length; i += REPLAY_BATCH) {
       await this.deps.projection.applyReserved(reserved.slice(i, i + REPLAY_BATCH));
-      progress(`reserved ${Math.min(i + REPLAY_BATCH, reserved.length)}/${reserved.length}`);
+      const done = Math.min(i + REPLAY_BATCH, reserved.length);
+      progress(`reserved ${done}/${reserved.length}`, { done, total: reserved.length, unit: 'reserved tickets' });
     }
     for (let i = 0; i < cancelled.length; i += REPLAY_BATCH) {
       const batch = cancelled
         .slice(i, i + REPLAY_BATCH)
         .map((t) => ({ ...t, reason: t.reason ?? 'CANCELLED', cancelledOn: now }));
       await this.deps.projection.applyCancelled(batch);
-      progress(`cancelled ${Math.min(i + REPLAY_BATCH, cancelled.length)}/${cancelled.length}`);
+      const done = Math.min(i + REPLAY_BATCH, cancelled.length);
+      progress(`cancelled ${done}/${cancelled.length}`, { done, total: cancelled.length, unit: 'cancelled tickets' });
     }
     return { reserved: reserved.length, cancelled: cancelled.length };
   }
@@ -138,7 +142,11 @@ export class EventConsistency {
         if (result.rebuilt) rebuiltZones++;
       }
       if ((i + 1) % 10 === 0 || i === venue.zones.length - 1)
-        progress(`zones ${i + 1}/${venue.zones.length}: ${rebuiltZones} rebuilt, seats taken ${taken}`);
+        progress(`zones ${i + 1}/${venue.zones.length}: ${rebuiltZones} rebuilt, seats taken ${taken}`, {
+          done: i + 1,
+          total: venue.zones.length,
+          unit: 'zones',
+        });
     }
     // Last: the record makes the event look whole to the API, so it comes back once its zones have.
     if (event !== undefined) await this.deps.events.create(event);

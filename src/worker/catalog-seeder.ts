@@ -19,7 +19,7 @@ export class CatalogSeeder implements OnApplicationBootstrap {
       await this.projection.upsertEvents(this.catalog.events);
     } catch (error) {
       // Tickets still project without catalog rows; a later start seeds them.
-      this.logger.warn(`catalog not seeded into the read model: ${(error as Error).message}`);
+      this.logger.warn(`catalog not seeded into the read model: ${(error as Error).message} (MYSQL_URL)`);
     }
   }
 }

@@ -37,6 +37,7 @@
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { dynamoSetting, unreachable, type StoreSetting } from '../platform/startup-failure';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import { mapBounded } from './bounded-concurrency';
 import { DYNAMODB, type DynamoClients } from './dynamodb.client';
@@ -60,13 +61,18 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   private readonly tables: WriteStoreTables;
   private readonly appends: SeatEventAppends;
   private readonly records: TicketRecords;
+  /** The setting an operator fixes when the tables cannot be reached. */
+  private readonly setting: StoreSetting;
   /** Ticket id -> the call of this process persisting it (settles, never rejects). */
   private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(DYNAMODB) private readonly db: DynamoClients,
-    @Inject(APP_CONFIG) config: Pick<AppConfig, 'DYNAMODB_TABLE_PREFIX'>,
+    @Inject(APP_CONFIG)
+    config: Pick<AppConfig, 'DYNAMODB_TABLE_PREFIX'> &
+      Partial<Pick<AppConfig, 'DYNAMODB_ENDPOINT' | 'DYNAMODB_REGION'>>,
   ) {
+    this.setting = dynamoSetting(config.DYNAMODB_ENDPOINT !== undefined || config.DYNAMODB_REGION === undefined);
     this.tables = writeStoreTables(config.DYNAMODB_TABLE_PREFIX);
     this.seatEventsTable = this.tables.seatEvents;
     this.ticketsTable = this.tables.tickets;
@@ -78,9 +84,8 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
     try {
       await this.ensureTables();
     } catch (error) {
-      // The SDK's network errors do not say where they were going; an operator needs to know.
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`DynamoDB at ${this.db.endpoint}: tables not ready: ${reason}`, { cause: error });
+      // The SDK's network errors do not say where they were going; an operator needs to know, and what to set.
+      throw unreachable(this.setting, this.db.endpoint, error);
     }
   }
 

@@ -142,12 +142,18 @@ export class DomainHarness {
    * Waits until both pipelines have delivered every reserved ticket of the result and the three stores
    * agree; returns the milliseconds from the call until then (each check reads every ticket of the event).
    */
-  async waitForDrain(result: SaleResult, timeoutMs = 300_000): Promise<number> {
+  async waitForDrain(
+    result: SaleResult,
+    timeoutMs = 300_000,
+    onProgress?: (projected: number, expected: number) => void,
+  ): Promise<number> {
     const started = performance.now();
     const expected = result.reservedTickets().length;
     let report: ComparisonReport | undefined;
     while (performance.now() - started < timeoutMs) {
-      if ((await this.readModelCount(result.eventId)) >= expected) {
+      const projected = await this.readModelCount(result.eventId);
+      onProgress?.(Math.min(projected, expected), expected);
+      if (projected >= expected) {
         report = await this.consistency.check(result.eventId);
         if (report.differences.length === 0 && report.figures['dynamodbLive'] === expected) {
           return performance.now() - started;

@@ -9,16 +9,20 @@ const SCRIPTS = [
   'scripts/bench/ticket-cache.bench.js',
   'scripts/bench/dynamo-client.bench.js',
   'scripts/bench/ceiling-server.js',
+  'scripts/dev.js',
+  'jmeter/run-seat-conflict.js',
+  'jmeter/generate-csv.js',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [join(ROOT, script), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
 
-describe('the bench scripts explain themselves', () => {
+describe('the Node scripts explain themselves', () => {
   it.each(SCRIPTS)('%s --help prints its usage and options and exits 0 without starting anything', (script) => {
     const result = run(script, '--help');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^usage: /);
     expect(result.stdout).toContain('--help');
+    expect(result.stdout).toMatch(/\nexamples?:\n {2}\S/);
     // A run would have printed progress or started servers; --help returns at once with the text only.
     expect(result.stderr).toBe('');
   });
@@ -35,4 +39,10 @@ describe('the bench scripts explain themselves', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--purchases must be a number');
   });
+});
+
+it('the JMeter runner refuses a ratio that is not a number before it builds or reaches anything', () => {
+  const result = run('jmeter/run-seat-conflict.js', '--ratio', 'some');
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('--ratio must be a number');
 });

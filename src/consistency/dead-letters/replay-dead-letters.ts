@@ -1,4 +1,5 @@
 import { connect, type GetMessage } from 'amqplib';
+import { reach } from '../../platform/startup-failure';
 import { withTimeout } from '../../platform/time';
 import { deadLetterQueueOf, type Topology } from '../../platform/amqp/topology';
 
@@ -50,7 +51,7 @@ export async function replayDeadLetters(
 ): Promise<ReplayReport> {
   const to = pipeline === 'write-store' ? topology.pipelines.writeStore : topology.pipelines.readModel;
   const from = deadLetterQueueOf(to);
-  const connection = await connect(url, { timeout: 10_000 });
+  const connection = await reach('AMQP_URL', url, () => connect(url, { timeout: 10_000 }));
   connection.on('error', () => undefined); // followed by 'close'; the calls below then fail
   const reasons = new Map<string, number>();
   let handled = 0;

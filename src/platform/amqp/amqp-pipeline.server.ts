@@ -5,6 +5,7 @@ import { lastValueFrom } from 'rxjs';
 import { sleep } from '../time';
 import { assertTopology, type Topology } from './topology';
 import type { TicketMessage } from './ticket-message';
+import { reach } from '../startup-failure';
 import type { PipelineItemResult } from './pipeline-item-result';
 
 export interface PipelineServerOptions {
@@ -143,7 +144,8 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   }
 
   private async start(): Promise<void> {
-    const connection = await connect(this.options.url);
+    const { url } = this.options;
+    const connection = await reach('AMQP_URL', url, () => connect(url));
     const channel = await connection.createConfirmChannel();
     await assertTopology(channel, this.options.topology);
     await channel.prefetch(this.options.prefetch);

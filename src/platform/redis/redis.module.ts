@@ -8,6 +8,7 @@ import {
   TICKET_CACHE_REDIS,
   type RedisClient,
 } from './redis.factory';
+import { connectRedis } from '../startup-failure';
 
 @Global()
 @Module({
@@ -35,11 +36,12 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(TICKET_CACHE_REDIS) private readonly cacheRedis: RedisClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The process does not start serving until Redis answers: it is the seat inventory. */
   async onModuleInit(): Promise<void> {
-    await this.redis.connect();
+    await connectRedis(this.redis, this.config);
     if (this.cacheRedis === this.redis) return;
     // Lookups fall back to the write Redis while this one is away; the client keeps reconnecting.
     await this.cacheRedis

@@ -5,6 +5,7 @@ import { AmqpPublisher, type OutgoingMessage } from '../../platform/amqp/amqp-pu
 import { ticketMessageJson } from '../../platform/amqp/ticket-message';
 import { isCluster, REDIS, type RedisClient } from '../../platform/redis/redis.factory';
 import { sleep } from '../../platform/time';
+import { unreachable } from '../../platform/startup-failure';
 import { TicketReservedEvent } from '../ticket-reserved.event';
 import { allOutboxKeys } from '../seat-map/seat-map.keys';
 import { outboxBacklog } from './outbox-backlog';
@@ -53,7 +54,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     // only a warning, since purchases keep being taken into the outbox meanwhile.
     await this.publisher
       .connect()
-      .catch((error: Error) => this.logger.warn(`broker not reachable yet: ${error.message}`));
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `${unreachable('AMQP_URL', this.config.AMQP_URL, error).message}; purchases wait in the outbox`,
+        ),
+      );
     if (this.config.OUTBOX_RELAY_ENABLED) this.start();
   }
 
