@@ -14,6 +14,7 @@ const { readCliOptions } = require('../cli-options');
 
 const options = readCliOptions({
   usage: 'npm run bench:dynamo-client -- [options]',
+  examples: ['npm run bench:dynamo-client -- --items 20000 --in-flight 32'],
   about:
     'Conditional PutItems against a dynalite of its own through the SDK client, the SDK document client and the\n' +
     'JSON client, alternating rounds; prints items/s and CPU µs per item of this process and of dynalite.',
