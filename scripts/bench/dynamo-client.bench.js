@@ -31,12 +31,17 @@ const ROUNDS = Math.max(1, options.rounds);
 const WARMUP = options.warmup;
 buildFirst();
 
-const { CreateTableCommand, DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
 const { DynamoDBDocumentClient, PutCommand } = require('@aws-sdk/lib-dynamodb');
 const { marshall } = require('@aws-sdk/util-dynamodb');
 const { createDynamoClients } = require(join(ROOT, 'dist', 'write-store', 'dynamodb.client.js'));
 
-const TABLE = 'bench-seat-events';
+const { ensureWriteStoreTables, writeStoreTables } = require(
+  join(ROOT, 'dist', 'write-store', 'write-store-tables.js'),
+);
+// The write store's own tables (same keys as production), under a prefix of the bench's own.
+const TABLES = writeStoreTables('bench');
+const TABLE = TABLES.seatEvents;
 const REGION = 'us-east-1';
 const CONDITION = 'attribute_not_exists(streamId)';
 
@@ -162,20 +167,7 @@ async function main() {
     },
   ];
   try {
-    await bare.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'streamId', AttributeType: 'S' },
-          { AttributeName: 'version', AttributeType: 'N' },
-        ],
-        KeySchema: [
-          { AttributeName: 'streamId', KeyType: 'HASH' },
-          { AttributeName: 'version', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await ensureWriteStoreTables(document, TABLES);
     console.log(
       `dynamo-client bench: ${ITEMS} conditional PutItems per client per round, ${IN_FLIGHT} in flight, ` +
         `${ROUNDS} rounds, dynalite ${dynalite.endpoint} (pid ${dynalite.child.pid}), Node ${process.version}`,
