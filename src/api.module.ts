@@ -35,6 +35,7 @@ import { ReadModelPersistenceModule } from './read-model/read-model-persistence.
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
 import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
 import { RedisModule } from './platform/redis/redis.module';
+import { OrdersModule } from './orders/orders.module';
 
 /** The API process: REST command and query controllers, the seat inventory on Redis, the outbox relay. */
 @Module({})
@@ -51,6 +52,7 @@ export class ApiModule {
         // Health checks MySQL through the read model's ORM (the same instance the queries use).
         ReadModelPersistenceModule,
         MetricsModule.forRoot(),
+        OrdersModule,
       ],
       // POST /api/v1/tickets is registered on Fastify itself (PurchaseSeatHttpRoute, see createApiApp).
       controllers: [

@@ -228,4 +228,13 @@ export class RedisSeatHolds {
   due(partition: number, limit: number): Promise<string[]> {
     return this.scripts.dueHolds(holdExpiryKey(partition), limit);
   }
+
+  /**
+   * Drops an expiry index entry whose record is gone. hold-seats.lua writes both and release-hold.lua and
+   * confirm-hold.lua remove the entry with the record, so this only cleans what an outside deletion left.
+   */
+  async forget(holdId: string): Promise<void> {
+    const partition = partitionOfHoldId(holdId);
+    if (partition !== undefined) await this.redis.zrem(holdExpiryKey(partition), holdId);
+  }
 }
