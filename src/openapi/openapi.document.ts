@@ -11,8 +11,12 @@ import { salesByEventParams } from '../read-model/sales-by-event/sales-by-event.
 import { zoneSeatMapParams } from '../read-model/zone-seat-map/zone-seat-map.request';
 import { seatStreamParams } from '../live/seat-stream.http.controller';
 import { opsQuery } from '../ops/dashboard/ops-dashboard.http.controller';
+import { confirmHoldRequest, holdParams, placeHoldRequest } from '../orders/hold.request';
 import {
   errorBodySchema,
+  holdErrorSchema,
+  holdSchema,
+  placedHoldSchema,
   eventResponseSchema,
   eventSalesSchema,
   liveSchema,
@@ -43,6 +47,10 @@ const error = (description: string, headers?: typeof retryAfter): ZodOpenApiResp
 });
 const ok = (description: string, schema: z.ZodType): ZodOpenApiResponseObject => ({ description, ...json(schema) });
 
+const holdError = (description: string): ZodOpenApiResponseObject => ({ description, ...json(holdErrorSchema) });
+/** Documented with MAX_SEATS_PER_ORDER's default; a deployment may allow more or fewer. */
+const DEFAULT_MAX_SEATS_PER_ORDER = 8;
+
 const badRequest = error('VALIDATION_FAILED: a parameter or the body breaks its schema (`issues` says which)');
 const readModelUnavailable = error('UNAVAILABLE: the read model (MySQL) is unreachable; retry', retryAfter);
 
@@ -71,6 +79,7 @@ export function buildOpenApiDocument(version: string) {
       { name: 'purchase', description: 'The hot path: one atomic Redis call per purchase' },
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
+      { name: 'holds', description: 'Seats held for a while, then confirmed into tickets, cancelled or expired' },
       { name: 'admin', description: 'Opening a sale' },
       { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },
       { name: 'operations', description: 'Health, outbox and the ops view' },
@@ -105,6 +114,72 @@ export function buildOpenApiDocument(version: string) {
             '503': error(
               'UNAVAILABLE: the seat inventory is unreachable or refusing commands, or the sale is being rebuilt; retry',
               retryAfter,
+            ),
+          },
+        },
+      },
+      '/api/v1/holds': {
+        post: {
+          tags: ['holds'],
+          summary: 'Hold seats of one zone (listed, or the best available) for HOLD_TTL_SECONDS',
+          description:
+            'All or none: listed seats (1 to MAX_SEATS_PER_ORDER, default 8, one zone) or `quantity` adjacent seats ' +
+            'of one row chosen nearest the stage (`bestAvailable: true`). The buyer is the body field `buyerId`.',
+          requestBody: {
+            required: true,
+            ...json(placeHoldRequest(DEFAULT_MAX_SEATS_PER_ORDER).meta({ id: 'PlaceHoldRequest' })),
+          },
+          responses: {
+            '201': ok('The seats are held until expiresAt', placedHoldSchema),
+            '400': holdError('VALIDATION_FAILED, or DUPLICATE_SEAT (`seat` says which)'),
+            '404': error('NOT_FOUND: unknown venue, event or zone, or a seat outside the zone'),
+            '409': holdError(
+              'SEAT_TAKEN or ROW_SOLD_OUT (`seat` says which), ZONE_SOLD_OUT, NOT_ENOUGH_ADJACENT, BUYER_LIMIT',
+            ),
+            '503': error(
+              'UNAVAILABLE: the seat inventory is unreachable, or the sale is being rebuilt; retry',
+              retryAfter,
+            ),
+          },
+        },
+      },
+      '/api/v1/holds/{holdId}': {
+        get: {
+          tags: ['holds'],
+          summary: 'A hold: held, or confirmed with its ticket ids',
+          requestParams: { path: holdParams },
+          responses: {
+            '200': ok('The hold', holdSchema),
+            '400': badRequest,
+            '404': holdError('HOLD_NOT_FOUND: unknown, cancelled or expired'),
+          },
+        },
+        delete: {
+          tags: ['holds'],
+          summary: 'Cancel a hold: its seats are on sale again at once',
+          description: 'Idempotent: 204 also when there is nothing to cancel (unknown, cancelled or expired already).',
+          requestParams: { path: holdParams },
+          responses: {
+            '204': { description: 'Cancelled, or nothing to cancel' },
+            '400': badRequest,
+            '409': holdError('HOLD_CONFIRMED: its seats are sold'),
+          },
+        },
+      },
+      '/api/v1/holds/{holdId}/confirm': {
+        post: {
+          tags: ['holds'],
+          summary: 'Turn a hold into tickets (one per seat), before expiresAt',
+          description:
+            'Idempotent: a repeat answers the same tickets. The tickets reach both stores like single-seat ones.',
+          requestParams: { path: holdParams },
+          requestBody: { required: true, ...json(confirmHoldRequest.meta({ id: 'ConfirmHoldRequest' })) },
+          responses: {
+            '200': ok('Confirmed: the hold with its tickets', holdSchema),
+            '400': badRequest,
+            '404': holdError('HOLD_NOT_FOUND: unknown, cancelled or expired and released'),
+            '409': holdError(
+              "HOLD_EXPIRED: past expiresAt; HOLD_LOST: the zone's seat map was restored since the hold",
             ),
           },
         },

@@ -6,6 +6,7 @@ import type { EventSales } from '../read-model/sales-by-event/sales-by-event.que
 import type { TicketView } from '../read-model/ticket.view';
 import type { ZoneSeatMap } from '../read-model/zone-seat-map/zone-seat-map.query';
 import type { ErrorBody } from '../platform/http/error-body';
+import type { HoldErrorBody, HoldResponse, HoldSeatResponse, PlacedHoldResponse } from '../orders/order-outcome.http';
 
 /*
  * The response bodies, for the OpenAPI document only: the controllers answer with plain objects typed by
@@ -95,3 +96,46 @@ export const readinessSchema = z.object({
   status: z.enum(['ready', 'unavailable']),
   checks: z.record(z.string(), z.boolean()).meta({ description: 'Each dependency check; false when it failed' }),
 });
+
+const holdSeatSchema: z.ZodType<HoldSeatResponse> = z.object({
+  zoneId: z.number().int(),
+  row: z.string(),
+  column: z.number().int(),
+});
+
+export const holdErrorSchema: z.ZodType<HoldErrorBody> = z
+  .object({
+    error: z.string().meta({ description: 'SEAT_TAKEN, ROW_SOLD_OUT, HOLD_EXPIRED, …' }),
+    message: z.string().optional(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    seat: holdSeatSchema.optional().meta({ description: 'SEAT_TAKEN, ROW_SOLD_OUT, DUPLICATE_SEAT: which seat' }),
+  })
+  .meta({ id: 'HoldError' });
+
+export const placedHoldSchema: z.ZodType<PlacedHoldResponse> = z
+  .object({
+    holdId: z.string(),
+    status: z.literal('held'),
+    eventId: z.string(),
+    buyerId: z.string(),
+    seats: z.array(holdSeatSchema),
+    total: z.number().meta({ description: "The zone's ticket price times the seats" }),
+    expiresAt: isoInstant.meta({ description: 'The seats go back on sale then unless the hold is confirmed' }),
+  })
+  .meta({ id: 'PlacedHold' });
+
+export const holdSchema: z.ZodType<HoldResponse> = z
+  .object({
+    holdId: z.string(),
+    status: z.enum(['held', 'confirmed']),
+    eventId: z.string(),
+    buyerId: z.string(),
+    seats: z.array(holdSeatSchema),
+    expiresAt: isoInstant,
+    ticketIds: z.array(z.string()).optional().meta({ description: 'Confirmed holds: one ticket per seat' }),
+    tickets: z
+      .array(z.object({ ...ticketFields, buyerId: z.string().optional() }))
+      .optional()
+      .meta({ description: 'The answer to a confirm: the tickets themselves' }),
+  })
+  .meta({ id: 'Hold' });
