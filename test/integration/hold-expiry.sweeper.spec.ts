@@ -72,7 +72,7 @@ describe('HoldExpirySweeper on Redis', () => {
 
   it('releases the holds past expiresAt, only those, tells the buyer quota, and counts them as expired', async () => {
     const released: string[] = [];
-    const quota = new UnlimitedBuyerQuota();
+    const quota: BuyerQuota = new UnlimitedBuyerQuota();
     quota.release = (_eventId: string, buyerId: string, claimId: string) => {
       released.push(`${buyerId}/${claimId}`);
       return Promise.resolve();
@@ -108,7 +108,7 @@ describe('HoldExpirySweeper on Redis', () => {
     await sleep(40);
     // Each successful release tells the quota: the calls of both sweepers name each hold once.
     const released: string[] = [];
-    const quota = new UnlimitedBuyerQuota();
+    const quota: BuyerQuota = new UnlimitedBuyerQuota();
     quota.release = (_eventId: string, _buyerId: string, claimId: string) => {
       released.push(claimId);
       return Promise.resolve();
