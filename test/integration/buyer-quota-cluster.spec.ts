@@ -100,7 +100,7 @@ describeCluster('per-buyer limit across the shards of a Redis Cluster', () => {
       await quota.release(eventId, buyerId, holdId);
       return 'hold-error';
     }
-    if (dice < 0.3) await sleep(settings.claimMs + 50 + next() * 100);
+    if (dice < 0.4) await sleep(settings.claimMs + 50 + next() * 100);
     const outcome = await holds.hold({
       holdId,
       buyerId,
@@ -111,15 +111,15 @@ describeCluster('per-buyer limit across the shards of a Redis Cluster', () => {
       pick: { bestAvailable: seats },
     });
     if (outcome.code === 'CLAIM_EXPIRED') {
-      if (dice < 0.25) return 'late-crash';
+      if (dice < 0.3) return 'late-crash';
       await quota.release(eventId, buyerId, holdId);
       return 'late';
     }
     if (outcome.code !== 'HELD') throw new Error(`unexpected hold outcome ${outcome.code}`);
     taken.push({ zoneId, holdId, seats, expiresAt: outcome.expiresAt });
-    if (dice < 0.45) return 'crash-after-hold';
+    if (dice < 0.6) return 'crash-after-hold';
     await quota.held(eventId, buyerId, holdId, seats, outcome.expiresAt);
-    if (dice < 0.75) return 'held';
+    if (dice < 0.8) return 'held';
     // The confirm: from here the seats are the buyer's for good.
     sold.add(holdId);
     await quota.sold(eventId, buyerId, holdId);
@@ -184,8 +184,10 @@ describeCluster('per-buyer limit across the shards of a Redis Cluster', () => {
 
     const summary = Object.fromEntries([...fates].sort());
     if (process.env.QUOTA_STATS) console.log({ seed, ledgerMasters: ledgerMasters.size, ...summary });
-    expect(fates.get('limit')).toBeGreaterThan(0);
-    expect(fates.get('late')! + fates.get('late-crash')!).toBeGreaterThan(0);
-    expect(fates.get('crash-after-hold')).toBeGreaterThan(0);
+    // Every fault happened (each has a 10-20 % share of ~40 granted claims: missing one is a 1e-4 chance).
+    const seen = (fate: Fate) => fates.get(fate) ?? 0;
+    expect(seen('limit')).toBeGreaterThan(0);
+    expect(seen('late') + seen('late-crash')).toBeGreaterThan(0);
+    expect(seen('crash-after-hold')).toBeGreaterThan(0);
   }, 60_000);
 });
