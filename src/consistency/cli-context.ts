@@ -42,7 +42,7 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
   try {
     await connectRedis(redis, config);
     await reach(dynamoSetting(dynamo.endpoint !== undefined), db.endpoint, () =>
-      db.document.send(new ListTablesCommand({ Limit: 1 })),
+      db.sdk.send(new ListTablesCommand({ Limit: 1 })),
     );
     orm = await reach('MYSQL_URL', config.MYSQL_URL, async () => {
       const opened = await MikroORM.init(readModelConfig(config.MYSQL_URL));

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { REDIS, type RedisClient } from '../platform/redis/redis.factory';
 import { RedisSeatHolds } from '../purchasing/seat-map/redis-seat-holds';
 import { BUYER_QUOTA } from './buyer-limit/buyer-quota.port';
+import { buyerQuotaSettings, RedisBuyerQuota } from './buyer-limit/redis-buyer-quota';
 import { CancelHoldHandler } from './cancel-hold/cancel-hold.handler';
 import { ConfirmHoldHandler } from './confirm-hold/confirm-hold.handler';
 import { HoldExpirySweeper } from './expire-holds/hold-expiry.sweeper';
@@ -9,7 +12,6 @@ import { HoldMetrics } from './hold-metrics';
 import { HoldsHttpController } from './holds.http.controller';
 import { PlaceHoldHandler } from './place-hold/place-hold.handler';
 import { ProcessServices } from './process-services';
-import { UnlimitedBuyerQuota } from './unlimited-buyer-quota';
 
 /**
  * Orders, in the API process: seat holds that expire, several seats at once or best available, confirmed
@@ -23,8 +25,13 @@ import { UnlimitedBuyerQuota } from './unlimited-buyer-quota';
     RedisSeatHolds,
     ProcessServices,
     HoldMetrics,
-    // The per-buyer limit plugs in here (src/orders/buyer-limit): until then every claim is granted.
-    { provide: BUYER_QUOTA, useClass: UnlimitedBuyerQuota },
+    // MAX_SEATS_PER_BUYER_PER_EVENT over every hold and confirmed ticket of a buyer (src/orders/buyer-limit).
+    {
+      provide: BUYER_QUOTA,
+      inject: [REDIS, APP_CONFIG],
+      useFactory: (redis: RedisClient, config: AppConfig) =>
+        new RedisBuyerQuota(redis, buyerQuotaSettings(config, config.HOLD_TTL_SECONDS)),
+    },
     PlaceHoldHandler,
     ConfirmHoldHandler,
     CancelHoldHandler,

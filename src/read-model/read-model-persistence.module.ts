@@ -5,7 +5,7 @@ import { TicketProjection } from './ticket.projection';
 /**
  * The read model's database and its projection: imported by the worker (projection) and, through
  * ReadModelQueryModule, by the API. Needs APP_CONFIG (ConfigModule.forRoot). Runs no migrations: that is
- * `node dist/read-model/migrate.js`, a step of its own before the processes start.
+ * `npm run migrate` (src/main.migrate.ts), a step of its own before the processes start.
  */
 @Module({
   providers: [readModelOrmProvider, ReadModelOrmLifecycle, TicketProjection],

@@ -168,7 +168,9 @@ describe('holds over HTTP: place, look up, confirm, cancel, expire', () => {
 
   it('expiry: the sweepers free the seats soon after expiresAt; a confirm after it is refused', async () => {
     const placed = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => placeHold({ seats: seats(1, `H${2 * i + 1}`, `H${2 * i + 2}`) }, shortApi)),
+      Array.from({ length: 10 }, (_, i) =>
+        placeHold({ seats: seats(1, `H${2 * i + 1}`, `H${2 * i + 2}`), buyerId: `expiring-${i}` }, shortApi),
+      ),
     );
     expect(placed.every((response) => response.status === 201)).toBe(true);
     // Each hold's seats are polled every 10 ms from its expiresAt on; the time to free is taken on the Redis
@@ -202,6 +204,17 @@ describe('holds over HTTP: place, look up, confirm, cancel, expire', () => {
     const metrics = await shortApi.request('GET', '/metrics');
     expect(metrics.body).toMatch(/tickets_holds_opened_total \d+/);
     expect(metrics.body).toMatch(/tickets_holds_expired_total \d+/);
+  });
+
+  it('409 BUYER_LIMIT past MAX_SEATS_PER_BUYER_PER_EVENT (8) over the zones of an event; a cancel gives the room back', async () => {
+    const six = (await placeHold({ seats: seats(1, 'J1', 'J2', 'J3', 'J4', 'J5', 'J6'), buyerId: 'limited' })).body;
+    expect(six.holdId).toBeDefined();
+    const tooMany = await placeHold({ zoneId: 2, quantity: 3, bestAvailable: true, buyerId: 'limited' });
+    expect(tooMany).toMatchObject({ status: 409, body: { error: 'BUYER_LIMIT' } });
+    expect(await zoneLeft(2)).toBe(780);
+    expect((await placeHold({ zoneId: 2, quantity: 2, bestAvailable: true, buyerId: 'limited' })).status).toBe(201);
+    expect((await api.request('DELETE', `/api/v1/holds/${six.holdId}`)).status).toBe(204);
+    expect((await placeHold({ zoneId: 2, quantity: 3, bestAvailable: true, buyerId: 'limited' })).status).toBe(201);
   });
 
   it('200 concurrent holds on overlapping seats: no seat held twice, the bitmap is the union of the holds, counters are the grid minus them', async () => {

@@ -5,7 +5,6 @@ import type { BuyerQuota } from '../../src/orders/buyer-limit/buyer-quota.port';
 import { HoldExpirySweeper } from '../../src/orders/expire-holds/hold-expiry.sweeper';
 import { HoldMetrics } from '../../src/orders/hold-metrics';
 import type { ProcessServices } from '../../src/orders/process-services';
-import { UnlimitedBuyerQuota } from '../../src/orders/unlimited-buyer-quota';
 import { createRedis } from '../../src/platform/redis/redis.factory';
 import { holdKeys, newHoldId } from '../../src/purchasing/seat-map/hold.keys';
 import { RedisSeatHolds } from '../../src/purchasing/seat-map/redis-seat-holds';
@@ -15,6 +14,27 @@ import { freshEventId, testConfig } from '../support/test-config';
 import { sleep } from '../support/time';
 
 const config = testConfig({ HOLD_SWEEP_INTERVAL_MS: '20' });
+
+/** A quota that grants everything and records which claims were released (what the sweeper tells it). */
+class RecordingQuota implements BuyerQuota {
+  readonly released: string[] = [];
+  claim() {
+    return Promise.resolve({ ok: true as const, notAfter: 0 });
+  }
+  held() {
+    return Promise.resolve();
+  }
+  sold() {
+    return Promise.resolve(true);
+  }
+  release(_eventId: string, buyerId: string, claimId: string) {
+    this.released.push(`${buyerId}/${claimId}`);
+    return Promise.resolve();
+  }
+  refund() {
+    return Promise.resolve(false);
+  }
+}
 const zone: Zone = { zoneId: 3, ticketPrice: 10, rowCount: 4, colCount: 10 };
 
 describe('HoldExpirySweeper on Redis', () => {
@@ -24,7 +44,7 @@ describe('HoldExpirySweeper on Redis', () => {
   let eventId: string;
   let holdIds: string[];
 
-  const sweeper = (quota: BuyerQuota = new UnlimitedBuyerQuota(), registry = new Registry()) => {
+  const sweeper = (quota: BuyerQuota = new RecordingQuota(), registry = new Registry()) => {
     const metrics = new HoldMetrics({ registry } as unknown as ProcessServices);
     metrics.onModuleInit();
     return { sweeper: new HoldExpirySweeper(holds, metrics, quota, config), registry };
@@ -71,12 +91,7 @@ describe('HoldExpirySweeper on Redis', () => {
   const zoneLeft = async () => (await seatMap.counters(eventId, zone.zoneId))!.zoneLeft;
 
   it('releases the holds past expiresAt, only those, tells the buyer quota, and counts them as expired', async () => {
-    const released: string[] = [];
-    const quota: BuyerQuota = new UnlimitedBuyerQuota();
-    quota.release = (_eventId: string, buyerId: string, claimId: string) => {
-      released.push(`${buyerId}/${claimId}`);
-      return Promise.resolve();
-    };
+    const quota = new RecordingQuota();
     const { sweeper: sweep, registry } = sweeper(quota);
     const due = await hold('A', 1, 20, 'buyer-due');
     const later = await hold('A', 2, 600_000);
@@ -85,7 +100,7 @@ describe('HoldExpirySweeper on Redis', () => {
     expect(await holds.find(due)).toBeNull();
     expect((await holds.find(later))?.status).toBe('held');
     expect(await zoneLeft()).toBe(40 - 1);
-    expect(released).toContain(`buyer-due/${due}`);
+    expect(quota.released).toContain(`buyer-due/${due}`);
     expect(await registry.metrics()).toMatch(/tickets_holds_expired_total [1-9]/);
     // Nothing due any more: a second sweep releases nothing of this test's.
     await sweep.sweepOnce();
@@ -107,13 +122,9 @@ describe('HoldExpirySweeper on Redis', () => {
     );
     await sleep(40);
     // Each successful release tells the quota: the calls of both sweepers name each hold once.
-    const released: string[] = [];
-    const quota: BuyerQuota = new UnlimitedBuyerQuota();
-    quota.release = (_eventId: string, _buyerId: string, claimId: string) => {
-      released.push(claimId);
-      return Promise.resolve();
-    };
+    const quota = new RecordingQuota();
     await Promise.all([sweeper(quota).sweeper.sweepOnce(), sweeper(quota).sweeper.sweepOnce()]);
+    const released = quota.released.map((entry) => entry.split('/')[1]!);
     expect(released.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
     for (const id of ids) expect(await holds.find(id)).toBeNull();
     expect(await zoneLeft()).toBe(40);

@@ -11,7 +11,7 @@ import { ProcessServices } from '../process-services';
 import { PlaceHoldCommand } from './place-hold.command';
 
 /**
- * Takes a hold's seats, all or none, in one script call (hold-seats.lua), inside the buyer's quota: the
+ * Takes a hold's seats, all or none, in one script call (hold-seats.lua), inside the buyer's limit: the
  * quota is claimed before any seat is taken and released again if none was (see BuyerQuota's protocol).
  */
 @CommandHandler(PlaceHoldCommand)
@@ -49,14 +49,15 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Place
     const claim = await this.quota.claim(command.eventId, command.buyerId, holdId, seatCount);
     if (!claim.ok) return { kind: 'BUYER_LIMIT', held: claim.held, limit: claim.limit };
 
-    // The ledger's claim deadline (claim.notAfter) is passed to hold-seats.lua once the ledger is bound: the
-    // no-limit quota grants claims without one.
+    // Taken only before the claim's deadline: a lapsed claim may be dropped from the ledger, and seats taken
+    // for it would count nowhere (hold-seats.lua refuses, CLAIM_EXPIRED).
     const result = await this.holds.hold({
       holdId,
       buyerId: command.buyerId,
       eventId: command.eventId,
       zoneId: command.zoneId,
       holdMs: this.config.HOLD_TTL_SECONDS * 1000,
+      notAfter: claim.notAfter,
       pick,
     });
     if (result.code === 'HELD' || result.code === 'REPLAYED') {
@@ -82,6 +83,9 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Place
       case 'ZONE_SOLD_OUT':
       case 'NOT_ENOUGH_ADJACENT':
         return { kind: result.code };
+      case 'CLAIM_EXPIRED':
+        // BUYER_QUOTA_CLAIM_SECONDS (10 s) passed between the claim and the hold: an overloaded moment, retried.
+        return { kind: 'SALE_UNAVAILABLE', message: 'the hold could not be placed in time; retry shortly' };
       case 'NOT_OPEN':
         // As for a single seat: the event is known and its zones opened with it, so Redis lost the map.
         this.services.seatRebuildRequests.request(command.eventId);
