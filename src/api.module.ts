@@ -74,7 +74,8 @@ export class ApiModule {
         {
           provide: AMQP_PUBLISHER,
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL, topologyFor(c.AMQP_NAMESPACE)),
+          useFactory: (c: AppConfig) =>
+            new AmqpPublisher(c.AMQP_URL, topologyFor(c.AMQP_NAMESPACE), 'tickets-api-publisher'),
         },
         EventRepository,
         CatalogService,

@@ -59,7 +59,8 @@ export class WorkerModule {
           // Publishes the write store's refusals (TicketCancelled) back onto the exchange.
           provide: AMQP_PUBLISHER,
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => new AmqpPublisher(c.AMQP_URL, topologyFor(c.AMQP_NAMESPACE)),
+          useFactory: (c: AppConfig) =>
+            new AmqpPublisher(c.AMQP_URL, topologyFor(c.AMQP_NAMESPACE), 'tickets-worker-publisher'),
         },
         CatalogSeeder,
         WorkerMetrics,
