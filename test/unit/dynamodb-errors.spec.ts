@@ -60,6 +60,8 @@ describe("the write store's DynamoDB outage classifier", () => {
     ).toBe(false);
     expect(isTransientDynamoError(serviceError('AccessDeniedException', 400))).toBe(false);
     expect(isTransientDynamoError(new TypeError('cannot read properties of undefined'))).toBe(false);
+    // a missing table named in the message: "ResourceNotFoundException" contains "eNotFound", not ENOTFOUND
+    expect(isTransientDynamoError({ name: 'Error', message: 'ResourceNotFoundException: table' })).toBe(false);
     expect(isTransientDynamoError(null)).toBe(false);
     expect(isTransientDynamoError('ThrottlingException')).toBe(false);
   });
