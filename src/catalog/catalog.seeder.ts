@@ -12,7 +12,7 @@ import { OpenSaleCommand } from './open-sale/open-sale.command';
  * idempotent, so any number of processes may start at once.
  */
 export type CatalogSeed =
-  { step: 'open-sales'; sales: OpenSaleHandler } | { step: 'read-model'; records: CatalogRecords };
+  { step: 'open-sales'; sales: Pick<OpenSaleHandler, 'execute'> } | { step: 'read-model'; records: CatalogRecords };
 export const CATALOG_SEED = Symbol('CATALOG_SEED');
 
 /** Seeds the process's stores from the catalog file at start-up (see CatalogSeed). */
@@ -35,7 +35,7 @@ export class CatalogSeeder implements OnApplicationBootstrap {
    * bootstrap hook, and the order of two global modules' hooks is not worth depending on. A failure (Redis
    * refusing) fails the start.
    */
-  private async openSales(sales: OpenSaleHandler): Promise<void> {
+  private async openSales(sales: Pick<OpenSaleHandler, 'execute'>): Promise<void> {
     for (const event of this.catalog.events) {
       const outcome = await sales.execute(new OpenSaleCommand(event));
       this.logger.log(
