@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { MikroORM } from '@mikro-orm/mysql';
+import { Logger } from '@nestjs/common';
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { SaleEvent } from '../catalog/catalog.schema';
 import { ConfigError, dynamoDbTarget, type AppConfig } from '../platform/config/app-config';
@@ -81,6 +82,9 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
 
 /** Runs a tool, printing a configuration or usage problem as one line and exiting with status 2. */
 export function runCli(main: () => Promise<number>): void {
+  // No Nest application sets the levels here, and Nest's default prints debug lines (a connection opened):
+  // a tool's output is its report, with the platform's warnings and errors.
+  Logger.overrideLogger(['fatal', 'error', 'warn', 'log']);
   main().then(
     (code) => {
       process.exitCode = code;

@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Counter } from 'prom-client';
-import { ProcessServices } from './process-services';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, type Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '../platform/metrics/metrics-registry';
 
 type HoldEnd = 'opened' | 'confirmed' | 'expired' | 'cancelled';
 
@@ -9,13 +9,10 @@ type HoldEnd = 'opened' | 'confirmed' | 'expired' | 'cancelled';
  * a sweeper, cancelled by the buyer). Counted by the process that did it, so a fleet's rate is the sum.
  */
 @Injectable()
-export class HoldMetrics implements OnModuleInit {
-  private counters: Record<HoldEnd, Counter> | undefined;
+export class HoldMetrics {
+  private readonly counters: Record<HoldEnd, Counter>;
 
-  constructor(private readonly services: ProcessServices) {}
-
-  onModuleInit(): void {
-    const registry = this.services.registry;
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const counter = (end: HoldEnd, help: string): Counter => {
       const created = new Counter({ name: `tickets_holds_${end}_total`, help, registers: [registry] });
       // Exported at 0 from the start: a series that appears on its first increment hides it from rate().
@@ -31,6 +28,6 @@ export class HoldMetrics implements OnModuleInit {
   }
 
   count(end: HoldEnd, holds = 1): void {
-    this.counters?.[end].inc(holds);
+    this.counters[end].inc(holds);
   }
 }

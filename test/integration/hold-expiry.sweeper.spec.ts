@@ -4,7 +4,6 @@ import type { Zone } from '../../src/catalog/catalog.schema';
 import type { BuyerQuota } from '../../src/orders/buyer-limit/buyer-quota.port';
 import { HoldExpirySweeper } from '../../src/orders/expire-holds/hold-expiry.sweeper';
 import { HoldMetrics } from '../../src/orders/hold-metrics';
-import type { ProcessServices } from '../../src/orders/process-services';
 import { createRedis } from '../../src/platform/redis/redis.factory';
 import { holdKeys, newHoldId } from '../../src/purchasing/seat-map/hold.keys';
 import { RedisSeatHolds } from '../../src/purchasing/seat-map/redis-seat-holds';
@@ -45,8 +44,7 @@ describe('HoldExpirySweeper on Redis', () => {
   let holdIds: string[];
 
   const sweeper = (quota: BuyerQuota = new RecordingQuota(), registry = new Registry()) => {
-    const metrics = new HoldMetrics({ registry } as unknown as ProcessServices);
-    metrics.onModuleInit();
+    const metrics = new HoldMetrics(registry);
     return { sweeper: new HoldExpirySweeper(holds, metrics, quota, config), registry };
   };
 

@@ -7,7 +7,7 @@ import { TicketReservedEvent, type TicketReservedData } from '../../purchasing/t
 import { BUYER_QUOTA, type BuyerQuota } from '../buyer-limit/buyer-quota.port';
 import { HoldMetrics } from '../hold-metrics';
 import type { ConfirmHoldOutcome } from '../order-outcome';
-import { ProcessServices } from '../process-services';
+import { CatalogService } from '../../catalog/catalog.service';
 import { ConfirmHoldCommand } from './confirm-hold.command';
 
 /**
@@ -21,7 +21,7 @@ import { ConfirmHoldCommand } from './confirm-hold.command';
 export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, ConfirmHoldOutcome> {
   constructor(
     private readonly holds: RedisSeatHolds,
-    private readonly services: ProcessServices,
+    private readonly catalog: CatalogService,
     private readonly metrics: HoldMetrics,
     private readonly eventBus: EventBus,
     @Inject(BUYER_QUOTA) private readonly quota: BuyerQuota,
@@ -37,7 +37,7 @@ export class ConfirmHoldHandler implements ICommandHandler<ConfirmHoldCommand, C
       return { kind: 'CONFIRMED', hold, tickets: hold.tickets ?? '[]' };
     }
 
-    const catalog = this.services.catalog;
+    const catalog = this.catalog;
     const event = catalog.cachedEvent(hold.eventId) ?? (await catalog.findEventForSale(hold.eventId));
     const zone = event === undefined ? undefined : catalog.findZone(event.venueId, hold.zoneId);
     // A hold is only made for a known event and zone, and neither is ever removed.

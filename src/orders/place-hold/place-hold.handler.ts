@@ -7,7 +7,8 @@ import { rowIndexOf } from '../../purchasing/seat';
 import { BUYER_QUOTA, type BuyerQuota } from '../buyer-limit/buyer-quota.port';
 import { HoldMetrics } from '../hold-metrics';
 import type { PlaceHoldOutcome } from '../order-outcome';
-import { ProcessServices } from '../process-services';
+import { CatalogService } from '../../catalog/catalog.service';
+import { SeatRebuildRequests } from '../../purchasing/seat-map/seat-rebuild.requests';
 import { PlaceHoldCommand } from './place-hold.command';
 
 /**
@@ -18,14 +19,15 @@ import { PlaceHoldCommand } from './place-hold.command';
 export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, PlaceHoldOutcome> {
   constructor(
     private readonly holds: RedisSeatHolds,
-    private readonly services: ProcessServices,
+    private readonly catalog: CatalogService,
+    private readonly rebuildRequests: SeatRebuildRequests,
     private readonly metrics: HoldMetrics,
     @Inject(BUYER_QUOTA) private readonly quota: BuyerQuota,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute(command: PlaceHoldCommand): Promise<PlaceHoldOutcome> {
-    const catalog = this.services.catalog;
+    const catalog = this.catalog;
     const event = catalog.cachedEvent(command.eventId) ?? (await catalog.findEventForSale(command.eventId));
     if (event === undefined || event.venueId !== command.venueId) {
       return { kind: 'NOT_FOUND', message: `event ${command.eventId} at venue ${command.venueId} not found` };
@@ -88,7 +90,7 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Place
         return { kind: 'SALE_UNAVAILABLE', message: 'the hold could not be placed in time; retry shortly' };
       case 'NOT_OPEN':
         // As for a single seat: the event is known and its zones opened with it, so Redis lost the map.
-        this.services.seatRebuildRequests.request(command.eventId);
+        this.rebuildRequests.request(command.eventId);
         return {
           kind: 'SALE_UNAVAILABLE',
           message: `the seat map of event ${command.eventId} zone ${command.zoneId} is being restored; retry shortly`,
