@@ -89,6 +89,8 @@ export class HoldExpirySweeper implements OnApplicationBootstrap, BeforeApplicat
           this.schedule();
         });
     }, this.config.HOLD_SWEEP_INTERVAL_MS);
+    // The server keeps an API process alive; a start-up that failed before serving must still be able to exit.
+    this.timer.unref();
   }
 
   /** Redis away: the holds wait in the index, and the next sweep after it is back releases them. */
