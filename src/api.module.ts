@@ -18,6 +18,7 @@ import { LiveSeats } from './live/live-seats';
 import { SeatFeed } from './live/seat-feed';
 import { SeatStreamHttpController } from './live/seat-stream.http.controller';
 import { SseClients } from './live/sse-clients';
+import { QueueStreamHttpController } from './live/queue-stream.http.controller';
 import { OpsDashboard } from './ops/dashboard/ops-dashboard';
 import { OpsDashboardHttpController } from './ops/dashboard/ops-dashboard.http.controller';
 import { HealthHttpController } from './ops/health.http.controller';
@@ -35,6 +36,7 @@ import { ReadModelPersistenceModule } from './read-model/read-model-persistence.
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
 import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
 import { RedisModule } from './platform/redis/redis.module';
+import { WaitingRoomModule } from './waiting-room/waiting-room.module';
 
 /** The API process: REST command and query controllers, the seat inventory on Redis, the outbox relay. */
 @Module({})
@@ -51,6 +53,7 @@ export class ApiModule {
         // Health checks MySQL through the read model's ORM (the same instance the queries use).
         ReadModelPersistenceModule,
         MetricsModule.forRoot(),
+        WaitingRoomModule,
       ],
       // POST /api/v1/tickets is registered on Fastify itself (PurchaseSeatHttpRoute, see createApiApp).
       controllers: [
@@ -59,6 +62,7 @@ export class ApiModule {
         HealthHttpController,
         // Live seat maps and the ops view (web/ pages).
         SeatStreamHttpController,
+        QueueStreamHttpController,
         OpsDashboardHttpController,
       ],
       providers: [
