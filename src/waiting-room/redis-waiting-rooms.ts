@@ -50,10 +50,11 @@ export class RedisWaitingRooms {
   }
 
   /** Every room, read for the in-process cache: O(rooms), one HMGET each, whatever the queues' lengths. */
-  async readAll(): Promise<{ rooms: Map<string, RoomState>; redisNow: number; localNow: number }> {
+  async readAll(): Promise<{ rooms: Map<string, RoomState>; redisNow: number; localNow: number; roundTripMs: number }> {
     const before = Date.now();
     const [seconds, micros] = await this.redis.time();
-    const localNow = (before + Date.now()) / 2;
+    const after = Date.now();
+    const localNow = (before + after) / 2;
     const eventIds = await this.redis.smembers(ROOM_INDEX_KEY);
     const states = await Promise.all(
       eventIds.map((eventId) => this.redis.hmget(roomKeys(eventId).room, 'rate', 'base', 'since', 'joined')),
@@ -64,7 +65,8 @@ export class RedisWaitingRooms {
       if (rate === null || rate === undefined) return; // removed between the two reads
       rooms.set(eventId, { rate: Number(rate), base: Number(base), since: Number(since), joined: Number(joined) });
     });
-    return { rooms, redisNow: Number(seconds) * 1000 + Math.floor(Number(micros) / 1000), localNow };
+    const redisNow = Number(seconds) * 1000 + Number(micros) / 1000;
+    return { rooms, redisNow, localNow, roundTripMs: after - before };
   }
 
   /** Memory of a room's buyers hash (bytes, MEMORY USAGE with every field sampled): sizing and the bench. */

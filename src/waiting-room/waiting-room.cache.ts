@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { admittedCursor, type RoomState } from './admission-cursor';
+import { RedisClockEstimate } from './redis-clock-estimate';
 import { RedisWaitingRooms } from './redis-waiting-rooms';
 
 /** What one refresh tells every watcher of an event: the same object for all of them. */
@@ -39,6 +40,7 @@ export class WaitingRoomCache implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger(WaitingRoomCache.name);
   private rooms = new Map<string, RoomState>();
   private clockOffsetMs = 0;
+  private readonly clock = new RedisClockEstimate();
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
   private readonly listeners = new Map<string, Set<RoomListener>>();
@@ -111,9 +113,9 @@ export class WaitingRoomCache implements OnApplicationBootstrap, OnApplicationSh
     if (this.refreshing) return;
     this.refreshing = true;
     try {
-      const { rooms, redisNow, localNow } = await this.store.readAll();
+      const { rooms, redisNow, localNow, roundTripMs } = await this.store.readAll();
       this.rooms = rooms;
-      this.clockOffsetMs = redisNow - localNow;
+      this.clockOffsetMs = this.clock.offset(redisNow - localNow, roundTripMs);
       this.measure(redisNow);
       this.notify(redisNow);
     } finally {

@@ -17,14 +17,20 @@ export interface QueueStatus extends QueuePlace {
 }
 
 export type StatusOutcome =
-  | { kind: 'INVALID_TICKET'; reason: Exclude<TokenCheck, { ok: true }>['reason'] | 'OTHER_EVENT' }
+  | { kind: 'INVALID_TICKET'; reason: Exclude<TokenCheck, { ok: true }>['reason'] }
   /** The room was removed: purchases of the event need no token any more. */
   | { kind: 'NO_ROOM' }
   | { kind: 'STATUS'; status: QueueStatus };
 
 /** Why a purchase was refused at the gate (403); the reason is logged and counted, not told in detail. */
 export type AdmissionRefusal =
-  'TOKEN_MISSING' | 'MALFORMED' | 'BAD_SIGNATURE' | 'EXPIRED' | 'WRONG_KIND' | 'OTHER_EVENT' | 'OTHER_BUYER';
+  | 'TOKEN_MISSING'
+  | 'MALFORMED'
+  /** Forged, signed by a retired secret, or issued for another event (the event is part of the MAC). */
+  | 'BAD_SIGNATURE'
+  | 'EXPIRED'
+  | 'WRONG_KIND'
+  | 'OTHER_BUYER';
 
 /**
  * The unset-secret default: a key derived from the admin token (every API process has the same one), bound to
@@ -64,9 +70,8 @@ export class WaitingRoom {
 
   /** From the ticket and this process's copy of the room: no Redis round trip. */
   status(eventId: string, queueTicket: string): StatusOutcome {
-    const checked = this.tokens.verify(queueTicket, 'q', Date.now());
+    const checked = this.tokens.verify(queueTicket, 'q', eventId, Date.now());
     if (!checked.ok) return { kind: 'INVALID_TICKET', reason: checked.reason };
-    if (checked.claims.eventId !== eventId) return { kind: 'INVALID_TICKET', reason: 'OTHER_EVENT' };
     const room = this.cache.roomOf(eventId);
     if (room === undefined) return { kind: 'NO_ROOM' };
     return { kind: 'STATUS', status: this.statusAt(room, this.cache.now(), checked.claims.buyerId, checked.claims) };
@@ -91,9 +96,8 @@ export class WaitingRoom {
     eventId: string,
     queueTicket: string,
   ): { buyerId: string; eventId: string; position: number } | undefined {
-    const checked = this.tokens.verify(queueTicket, 'q', Date.now());
-    if (!checked.ok || checked.claims.eventId !== eventId) return undefined;
-    return checked.claims;
+    const checked = this.tokens.verify(queueTicket, 'q', eventId, Date.now());
+    return checked.ok ? checked.claims : undefined;
   }
 
   /**
@@ -103,9 +107,8 @@ export class WaitingRoom {
   refusal(eventId: string, buyerId: string | undefined, token: string | undefined): AdmissionRefusal | undefined {
     if (this.cache.roomOf(eventId) === undefined) return undefined;
     if (token === undefined || token === '') return 'TOKEN_MISSING';
-    const checked = this.tokens.verify(token, 'p', Date.now());
+    const checked = this.tokens.verify(token, 'p', eventId, Date.now());
     if (!checked.ok) return checked.reason;
-    if (checked.claims.eventId !== eventId) return 'OTHER_EVENT';
     if (buyerId !== undefined && checked.claims.buyerId !== buyerId) return 'OTHER_BUYER';
     return undefined;
   }
