@@ -7,7 +7,7 @@ import { WaitingRoomCache } from '../waiting-room/waiting-room.cache';
 import { eventParams, queueTicket } from '../waiting-room/waiting-room.request';
 import { SseClients } from './sse-clients';
 
-const streamQuery = z.strictObject({ ticket: queueTicket });
+export const queueStreamQuery = z.strictObject({ ticket: queueTicket });
 
 @Controller('api/v1/events')
 export class QueueStreamHttpController {
@@ -35,7 +35,7 @@ export class QueueStreamHttpController {
       await reply.code(400).send(validationFailed(path.error));
       return;
     }
-    const parsed = streamQuery.safeParse(query);
+    const parsed = queueStreamQuery.safeParse(query);
     if (!parsed.success) {
       await reply.code(400).send(validationFailed(parsed.error, 'query'));
       return;

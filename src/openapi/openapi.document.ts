@@ -11,6 +11,14 @@ import { salesByEventParams } from '../read-model/sales-by-event/sales-by-event.
 import { zoneSeatMapParams } from '../read-model/zone-seat-map/zone-seat-map.request';
 import { seatStreamParams } from '../live/seat-stream.http.controller';
 import { opsQuery } from '../ops/dashboard/ops-dashboard.http.controller';
+import { queueStreamQuery } from '../live/queue-stream.http.controller';
+import { PURCHASE_TOKEN_HEADER, BUYER_ID_HEADER } from '../platform/http/admission';
+import {
+  eventParams,
+  joinQueueRequest,
+  queueStatusParams,
+  setWaitingRoomRequest,
+} from '../waiting-room/waiting-room.request';
 import {
   errorBodySchema,
   eventResponseSchema,
@@ -18,11 +26,14 @@ import {
   liveSchema,
   openedSaleSchema,
   outboxSchema,
+  queueJoinedSchema,
+  queueStatusSchema,
   readinessSchema,
   ticketPageSchema,
   ticketResponseSchema,
   ticketViewSchema,
   venueResponseSchema,
+  waitingRoomSchema,
   zoneSeatMapSchema,
 } from './response.schemas';
 
@@ -72,6 +83,7 @@ export function buildOpenApiDocument(version: string) {
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
       { name: 'admin', description: 'Opening a sale' },
+      { name: 'waiting room', description: 'The queue in front of a sale: a place, then a purchase token' },
       { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },
       { name: 'operations', description: 'Health, outbox and the ops view' },
     ],
@@ -91,12 +103,24 @@ export function buildOpenApiDocument(version: string) {
           requestParams: {
             header: z.object({
               'Idempotency-Key': idempotencyKeyHeader.optional().meta({ description: 'Makes retries safe' }),
+              [PURCHASE_TOKEN_HEADER]: z
+                .string()
+                .optional()
+                .meta({ description: 'Required when the event has a waiting room: the token admission gave' }),
+              [BUYER_ID_HEADER]: z
+                .string()
+                .optional()
+                .meta({ description: 'The buyer the purchase is for; the purchase token must be theirs' }),
             }),
           },
           requestBody: { required: true, ...json(purchaseSeatRequest.meta({ id: 'PurchaseSeatRequest' })) },
           responses: {
             '201': ok('The seat is yours', ticketResponseSchema),
             '400': badRequest,
+            '403': error(
+              'ADMISSION_REQUIRED: the event has a waiting room and the purchase token is missing, invalid, ' +
+                'expired, for another event or another buyer (checked before any Redis work)',
+            ),
             '404': error('NOT_FOUND: unknown venue, event or zone, or a seat outside the zone'),
             '409': error('SEAT_TAKEN, ROW_SOLD_OUT or ZONE_SOLD_OUT'),
             '413': error('PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT_BYTES'),
@@ -176,6 +200,75 @@ export function buildOpenApiDocument(version: string) {
             '400': error('VALIDATION_FAILED'),
             '404': error('NOT_FOUND'),
             '503': error('Too many open streams on this process', retryAfter),
+          },
+        },
+      },
+      '/api/v1/events/{eventId}/queue': {
+        post: {
+          tags: ['waiting room'],
+          summary: "Join the event's waiting room: a place in arrival order (the same one again on a re-join)",
+          requestParams: { path: eventParams },
+          requestBody: { required: true, ...json(joinQueueRequest.meta({ id: 'JoinQueueRequest' })) },
+          responses: {
+            '201': ok('The place and its signed ticket', queueJoinedSchema),
+            '400': badRequest,
+            '404': error('NO_WAITING_ROOM: purchases of this event need no token'),
+            '503': error('UNAVAILABLE: Redis is unreachable; retry', retryAfter),
+          },
+        },
+      },
+      '/api/v1/events/{eventId}/queue/{queueTicket}': {
+        get: {
+          tags: ['waiting room'],
+          summary: 'The place now, and once admitted the purchase token (answered from memory)',
+          requestParams: { path: queueStatusParams },
+          responses: {
+            '200': ok('The place', queueStatusSchema),
+            '400': badRequest,
+            '403': error('INVALID_QUEUE_TICKET: forged, expired, or for another event'),
+            '404': error('NO_WAITING_ROOM: the room was turned off; purchases need no token'),
+          },
+        },
+      },
+      '/api/v1/events/{eventId}/queue/stream': {
+        get: {
+          tags: ['waiting room'],
+          summary: 'Server-sent events: `queue` (the place) every refresh, then `admitted` with the token',
+          requestParams: { path: eventParams, query: queueStreamQuery },
+          responses: {
+            '200': {
+              description: 'An event stream (text/event-stream) of `queue`, then `admitted` or `closed`',
+              content: { 'text/event-stream': { schema: z.string() } },
+            },
+            '400': error('VALIDATION_FAILED'),
+            '403': error('INVALID_QUEUE_TICKET'),
+            '429': error('Too many open streams from this address', retryAfter),
+            '503': error('Too many open streams on this process', retryAfter),
+          },
+        },
+      },
+      '/api/v1/admin/events/{eventId}/waiting-room': {
+        put: {
+          tags: ['admin'],
+          summary: "Set the event's admission rate (buyers per second); 0 turns the room off",
+          security: [{ adminToken: [] }],
+          requestParams: { path: eventParams },
+          requestBody: { required: true, ...json(setWaitingRoomRequest.meta({ id: 'SetWaitingRoomRequest' })) },
+          responses: {
+            '200': ok('The room', waitingRoomSchema),
+            '400': badRequest,
+            '401': error('UNAUTHORIZED: missing or wrong bearer token'),
+          },
+        },
+        delete: {
+          tags: ['admin'],
+          summary: "Turn the event's waiting room off (its queue is dropped)",
+          security: [{ adminToken: [] }],
+          requestParams: { path: eventParams },
+          responses: {
+            '204': { description: 'Off' },
+            '400': badRequest,
+            '401': error('UNAUTHORIZED: missing or wrong bearer token'),
           },
         },
       },

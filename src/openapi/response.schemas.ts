@@ -95,3 +95,35 @@ export const readinessSchema = z.object({
   status: z.enum(['ready', 'unavailable']),
   checks: z.record(z.string(), z.boolean()).meta({ description: 'Each dependency check; false when it failed' }),
 });
+
+export const queueJoinedSchema = z
+  .object({
+    eventId: z.string(),
+    position: z.number().int().meta({ description: 'Place in the queue, from 1, in arrival order' }),
+    queueTicket: z.string().meta({ description: 'Signed; asks for the place and, once admitted, the token' }),
+  })
+  .meta({ id: 'QueueJoined' });
+
+export const queueStatusSchema = z
+  .object({
+    eventId: z.string(),
+    position: z.number().int(),
+    ahead: z.number().int().meta({ description: 'Buyers in front still waiting' }),
+    admitted: z.boolean(),
+    expectedWaitSeconds: z.number().int(),
+    purchaseToken: z
+      .string()
+      .optional()
+      .meta({ description: 'Once admitted: send it as x-purchase-token with the purchase' }),
+    purchaseTokenExpiresAt: z.string().optional(),
+  })
+  .meta({ id: 'QueueStatus' });
+
+export const waitingRoomSchema = z
+  .object({
+    eventId: z.string(),
+    admitPerSecond: z.number().int().meta({ description: '0: the room is off' }),
+    joined: z.number().int(),
+    admitted: z.number().int(),
+  })
+  .meta({ id: 'WaitingRoom' });
