@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
-import { createRedis } from '../../src/platform/redis/redis.factory';
+import { createRedis, createRedisClient, type RedisClient } from '../../src/platform/redis/redis.factory';
 import { admittedCursor, afterJoin, type RoomState } from '../../src/waiting-room/admission-cursor';
 import { RedisWaitingRooms } from '../../src/waiting-room/redis-waiting-rooms';
 import { ROOM_INDEX_KEY, roomKeys } from '../../src/waiting-room/waiting-room.keys';
+import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-cluster';
+import { describeIf } from '../support/skip';
 import { freshEventId, testConfig } from '../support/test-config';
 import { sleep } from '../support/time';
 
@@ -114,5 +116,48 @@ describe('join-queue.lua and set-admission-rate.lua on Redis', () => {
     const read = await rooms.readAll();
     expect(read.rooms.get(eventId)).toEqual(await state());
     expect(Math.abs(read.redisNow - (await redisNow()))).toBeLessThan(1000);
+  });
+});
+
+const unavailable = redisClusterUnavailable();
+
+describeIf(unavailable === undefined, unavailable)('the waiting room on a 3-master Redis Cluster', () => {
+  let cluster: RedisClusterHarness;
+  let client: RedisClient;
+
+  beforeAll(async () => {
+    cluster = await RedisClusterHarness.start({ masters: 3 });
+    client = createRedisClient(testConfig({ REDIS_CLUSTER_NODES: cluster.nodesSetting }), 5000, 'waiting-room-cluster');
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await cluster?.stop();
+  });
+
+  it('joins in one slot per event, rooms spread over the shards, and the refresh reads them all', async () => {
+    const rooms = new RedisWaitingRooms(client);
+    const events = Array.from({ length: 12 }, () => freshEventId('wroom-cluster'));
+    const slots = new Set<number>();
+    for (const eventId of events) {
+      const keys = roomKeys(eventId);
+      const [room, buyers] = await Promise.all(
+        [keys.room, keys.buyers].map(async (key) => Number(await cluster.admin().cluster('KEYSLOT', key))),
+      );
+      expect(buyers).toBe(room);
+      slots.add(room!);
+      await rooms.setRate(eventId, 5);
+    }
+    expect(slots.size).toBeGreaterThan(1);
+    // Every event's joins in parallel: each gets positions 1..50, whichever node holds it.
+    const positions = await Promise.all(
+      events.map(async (eventId) => {
+        const joined = await Promise.all(Array.from({ length: 50 }, (_, i) => rooms.join(eventId, `b${i}`)));
+        return joined.map((j) => (j.kind === 'JOINED' ? j.position : 0)).sort((a, b) => a - b);
+      }),
+    );
+    for (const list of positions) expect(list).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const read = await rooms.readAll();
+    for (const eventId of events) expect(read.rooms.get(eventId)).toMatchObject({ rate: 5, joined: 50 });
   });
 });
