@@ -98,14 +98,15 @@ describe('the waiting room, through two API processes', () => {
     const buyers = Array.from({ length: BUYERS }, (_, i) => `buyer-${i}`);
 
     // All join at once, half through each process.
-    const joined = await inParallel(buyers, 100, (buyerId) => join(urls[buyerId.length % 2]!, eventId, buyerId));
+    const byIndex = buyers.map((buyerId, i) => ({ buyerId, i }));
+    const joined = await inParallel(byIndex, 100, ({ buyerId, i }) => join(urls[i % 2]!, eventId, buyerId));
     expect(joined.every((a) => a.status === 201)).toBe(true);
     const positions = joined.map((a) => a.body.position as number);
     expect([...positions].sort((a, b) => a - b)).toEqual(Array.from({ length: BUYERS }, (_, i) => i + 1));
 
     // Re-joining, through the other process, gives the same place.
-    const again = await inParallel(buyers.slice(0, 50), 25, (buyerId) =>
-      join(urls[(buyerId.length + 1) % 2]!, eventId, buyerId),
+    const again = await inParallel(byIndex.slice(0, 50), 25, ({ buyerId, i }) =>
+      join(urls[(i + 1) % 2]!, eventId, buyerId),
     );
     expect(again.map((a) => a.body.position)).toEqual(positions.slice(0, 50));
 
