@@ -35,6 +35,11 @@ import { ReadModelPersistenceModule } from './read-model/read-model-persistence.
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
 import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
 import { RedisModule } from './platform/redis/redis.module';
+import { RefundTicketHandler } from './purchasing/refund-ticket/refund-ticket.handler';
+import { RefundTicketHttpController } from './purchasing/refund-ticket/refund-ticket.http.controller';
+import { TICKET_LOOKUP } from './purchasing/refund-ticket/ticket-lookup.port';
+import { RedisSeatRefunds } from './purchasing/seat-map/redis-seat-refunds';
+import { ReadModelTicketLookup } from './read-model/get-ticket/read-model-ticket-lookup';
 
 /** The API process: REST command and query controllers, the seat inventory on Redis, the outbox relay. */
 @Module({})
@@ -60,6 +65,7 @@ export class ApiModule {
         // Live seat maps and the ops view (web/ pages).
         SeatStreamHttpController,
         OpsDashboardHttpController,
+        RefundTicketHttpController,
       ],
       providers: [
         { provide: CATALOG, useValue: catalog },
@@ -90,6 +96,9 @@ export class ApiModule {
         LiveSeats,
         SseClients,
         OpsDashboard,
+        RefundTicketHandler,
+        RedisSeatRefunds,
+        { provide: TICKET_LOOKUP, useClass: ReadModelTicketLookup },
       ],
     };
   }

@@ -24,6 +24,7 @@ import { ReadModelPersistenceModule } from '../read-model/read-model-persistence
 import { WriteStoreModule } from '../write-store/write-store.module';
 import type { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
 import { CatalogSeeder } from './catalog-seeder';
+import { RefundLedgerBinding } from './refund-ledger.binding';
 import { ReadModelPipelineController } from './read-model.pipeline.controller';
 import { PIPELINE_SERVERS } from '../platform/amqp/pipeline-servers.token';
 import { WorkerHealthHttpController } from './worker-health.http.controller';
@@ -74,6 +75,7 @@ export class WorkerModule {
         WriteStoreDrainReporter,
         WriteStoreDrainBarrier,
         SeatMapRebuilder,
+        RefundLedgerBinding,
       ],
     };
   }

@@ -38,14 +38,27 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { dynamoSetting, unreachable, type StoreSetting } from '../platform/startup-failure';
+import type { TicketRefundedData } from '../purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import { mapBounded } from './bounded-concurrency';
 import { DYNAMODB, type DynamoClients } from './dynamodb.client';
-import type { PersistOutcome } from './persist-outcome';
+import type { PersistOutcome, RefundOutcome } from './persist-outcome';
 import { SeatEventAppends } from './seat-event-appends';
-import { creationOf, outcomeOf, redeliveryOutcomeOf, seatStreamId, type SeatState } from './seat-stream.decider';
+import {
+  creationOf,
+  creationOnSeat,
+  outcomeOf,
+  redeliveryOutcomeOf,
+  seatStreamId,
+  type SeatState,
+} from './seat-stream.decider';
 import { TicketRecords } from './ticket-records';
-import type { SeatEvent, TicketCreation, TicketWriteStore } from './ticket-write-store.port';
+import {
+  type RefundLedger,
+  type SeatEvent,
+  type TicketCreation,
+  type TicketWriteStore,
+} from './ticket-write-store.port';
 import { ensureWriteStoreTables, writeStoreTables, type WriteStoreTables } from './write-store-tables';
 
 /**
@@ -59,7 +72,7 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   readonly seatEventsTable: string;
   readonly ticketsTable: string;
   private readonly tables: WriteStoreTables;
-  private readonly appends: SeatEventAppends;
+  private appends: SeatEventAppends;
   private readonly records: TicketRecords;
   /** The setting an operator fixes when the tables cannot be reached. */
   private readonly setting: StoreSetting;
@@ -89,6 +102,10 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
     }
   }
 
+  useRefundLedger(ledger: RefundLedger): void {
+    this.appends = new SeatEventAppends(this.db.json, this.seatEventsTable, ledger);
+  }
+
   ensureTables(): Promise<void> {
     return ensureWriteStoreTables(this.db.document, this.tables);
   }
@@ -96,6 +113,20 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   async persist(tickets: readonly TicketReservedData[]): Promise<PersistOutcome[]> {
     if (tickets.length === 0) return [];
     const ticketIds = [...new Set(tickets.map((t) => t.ticketId))];
+    return this.whileClaimed(ticketIds, () => this.persistClaimed(tickets, ticketIds));
+  }
+
+  async persistRefunds(refunds: readonly TicketRefundedData[]): Promise<RefundOutcome[]> {
+    if (refunds.length === 0) return [];
+    const ticketIds = [...new Set(refunds.map((t) => t.ticketId))];
+    return this.whileClaimed(ticketIds, () => this.persistRefundsClaimed(refunds));
+  }
+
+  /**
+   * Runs `work` once no other call of this process holds one of these tickets (a reservation and its refund
+   * included), holding them all meanwhile.
+   */
+  private async whileClaimed<T>(ticketIds: readonly string[], work: () => Promise<T>): Promise<T> {
     // Wait out other calls of this process holding one of these tickets, then claim them all at once
     // (no await between the last check and the claim): a call holds claims only while it does not wait,
     // so calls cannot wait for each other in a circle.
@@ -104,17 +135,44 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       if (busy.length === 0) break;
       await Promise.allSettled(busy);
     }
-    const work = this.persistClaimed(tickets, ticketIds);
-    const settled = work.then(
+    const running = work();
+    const settled = running.then(
       () => undefined,
       () => undefined,
     );
     for (const id of ticketIds) this.inFlight.set(id, settled);
     try {
-      return await work;
+      return await running;
     } finally {
       for (const id of ticketIds) if (this.inFlight.get(id) === settled) this.inFlight.delete(id);
     }
+  }
+
+  private async persistRefundsClaimed(refunds: readonly TicketRefundedData[]): Promise<RefundOutcome[]> {
+    const outcomes = new Array<RefundOutcome>(refunds.length);
+    const bySeat = new Map<string, number[]>();
+    refunds.forEach((refund, index) => {
+      const streamId = seatStreamId(refund.eventId, refund.zoneId, refund.row, refund.column);
+      bySeat.set(streamId, [...(bySeat.get(streamId) ?? []), index]);
+    });
+    const creations = new Map<string, TicketCreation>();
+    await mapBounded([...bySeat.entries()], SEATS_IN_FLIGHT, async ([streamId, indexes]) => {
+      let seat: SeatState | undefined;
+      for (const index of indexes) {
+        const refund = refunds[index]!;
+        const found = await this.appends.appendRefund(streamId, refund, seat);
+        seat = found.seat;
+        outcomes[index] = found.outcome;
+        // Rewritten on every delivery (it is a pure function of the stream): a crash between the append and
+        // this write is healed by the redelivery.
+        for (const id of [refund.ticketId, ...found.refunded]) {
+          const creation = creationOnSeat(seat, id);
+          if (creation !== undefined) creations.set(id, creation);
+        }
+      }
+    });
+    await this.records.write([...creations.values()]);
+    return outcomes;
   }
 
   listEventTickets(eventId: string): Promise<TicketCreation[]> {
@@ -156,7 +214,9 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
         }
         const found = await this.appends.append(streamId, ticket, seat);
         seat = found.seat;
-        creations.set(ticket.ticketId, creationOf(found.event));
+        // From the whole seat: a ticket found on the stream may have been refunded since.
+        creations.set(ticket.ticketId, creationOnSeat(seat, ticket.ticketId) ?? creationOf(found.event));
+        for (const owner of found.refunded) creations.set(owner, creationOnSeat(seat, owner)!);
         outcomes[index] = outcomeOf(found.event);
       }
     });
