@@ -1,0 +1,116 @@
+import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
+import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import { Platform, inParallel } from '../support/platform';
+import { freshEventId, TEST_ADMIN_TOKEN } from '../support/test-config';
+import { runVerify } from '../support/verify-cli';
+
+const ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+describe('refunds through HTTP, with real processes: buy -> refund -> both stores REFUNDED -> the seat sells again', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await new Platform().start();
+  });
+  afterAll(async () => {
+    await platform.stop();
+  });
+
+  const buy = async (eventId: string, row: string, column: number): Promise<TicketReservedData> => {
+    const response = await platform.request('POST', '/api/v1/tickets', {
+      venueId: 'Arena',
+      eventId,
+      zoneId: 1,
+      row,
+      column,
+    });
+    expect(response.status).toBe(201);
+    return response.body as TicketReservedData;
+  };
+  const refund = (ticketId: string, body?: object, headers: Record<string, string> = ADMIN) =>
+    platform.request('POST', `/api/v1/tickets/${ticketId}/refund`, body, headers);
+
+  it('refunds a ticket: 200, REFUNDED in both stores, /sales drops, the seat sells again to a new ticket id, verify exits 0', async () => {
+    const eventId = freshEventId('e2e-refund');
+    await platform.openSale(eventId, 'Arena');
+    const kept = await buy(eventId, 'A', 1);
+    const sold = await buy(eventId, 'A', 2);
+
+    expect((await refund(sold.ticketId, {}, {})).status).toBe(401);
+    expect((await refund(sold.ticketId, { reason: '' })).status).toBe(400);
+    const refunded = await refund(sold.ticketId, { reason: 'customer request' });
+    expect(refunded.status).toBe(200);
+    expect(refunded.body).toEqual({
+      ...sold,
+      status: 'REFUNDED',
+      reason: 'customer request',
+      refundedOn: expect.any(String),
+    });
+    expect(await refund(sold.ticketId)).toMatchObject({ status: 409, body: { error: 'ALREADY_REFUNDED' } });
+    expect(await refund('00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404 });
+    await platform.waitUntilStoresAgree(eventId, 1, 30_000);
+    const written = new Map((await platform.writeStore.listEventTickets(eventId)).map((t) => [t.ticketId, t]));
+    expect(written.get(sold.ticketId)).toMatchObject({ status: 'REFUNDED', reason: 'customer request' });
+    expect(written.get(kept.ticketId)?.status).toBe('RESERVED');
+    expect(await platform.request('GET', `/api/v1/tickets/${sold.ticketId}`)).toMatchObject({
+      status: 200,
+      body: { status: 'REFUNDED', refundedOn: refunded.body.refundedOn },
+    });
+    expect((await platform.request('GET', `/api/v1/events/${eventId}/sales`)).body).toMatchObject({
+      ticketsSold: 1,
+      revenue: kept.price,
+    });
+
+    const resold = await buy(eventId, 'A', 2);
+    expect(resold.ticketId).not.toBe(sold.ticketId);
+    await platform.waitUntilStoresAgree(eventId, 2, 30_000);
+    const stream = await platform.writeStore.readSeatStream(eventId, 1, 'A', 2);
+    expect(stream.map((e) => [e.version, e.type, e.ticketId])).toEqual([
+      [1, 'TicketReserved', sold.ticketId],
+      [2, 'TicketRefunded', sold.ticketId],
+      [3, 'TicketReserved', resold.ticketId],
+    ]);
+    expect((await platform.request('GET', `/api/v1/events/${eventId}/sales`)).body).toMatchObject({ ticketsSold: 2 });
+    // Refunding the first ticket again must never free the new owner's seat.
+    expect((await refund(sold.ticketId)).status).toBe(409);
+    expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
+
+    // The read model rebuilt from the write store tells the same story.
+    expect(await platform.consistency.rebuildReadModel(eventId, () => undefined)).toEqual({
+      reserved: 2,
+      cancelled: 0,
+      refunded: 1,
+    });
+    expect((await platform.request('GET', `/api/v1/tickets/${sold.ticketId}`)).body).toMatchObject({
+      status: 'REFUNDED',
+      reason: 'customer request',
+    });
+    expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
+  });
+
+  it('refunds a ticket exactly once under 50 concurrent refunds: one 200, 49 ALREADY_REFUNDED; verify exits 0', async () => {
+    const eventId = freshEventId('e2e-refund-race');
+    await platform.openSale(eventId, 'Arena');
+    const tickets = [await buy(eventId, 'B', 1), await buy(eventId, 'B', 2)];
+
+    const responses = await inParallel(Array.from({ length: 50 }), 50, () => refund(tickets[0]!.ticketId));
+
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 409 && r.body.error === 'ALREADY_REFUNDED')).toHaveLength(49);
+    await platform.waitUntilStoresAgree(eventId, 1, 30_000);
+    const counters = await platform.redis.hgetall(zoneKeys(eventId, 1).counts);
+    expect(Number(counters['r:B'])).toBe(Number(counters['cols']) - 1);
+    expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
+
+    // Seat recovery: Redis loses the zone; rebuilt from the write store, the refunded seat is free.
+    const keys = zoneKeys(eventId, 1);
+    await platform.redis.del(keys.counts, keys.seats);
+    await platform.consistency.rebuildSeats(eventId, () => undefined, undefined, new Set([1]));
+    expect(await platform.redis.getbit(keys.seats, 0)).toBe(0); // B1 is bit cols, A1 bit 0: both free
+    const cols = Number(await platform.redis.hget(keys.counts, 'cols'));
+    expect(await platform.redis.getbit(keys.seats, cols)).toBe(0);
+    expect(await platform.redis.getbit(keys.seats, cols + 1)).toBe(1);
+    expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
+  });
+});
