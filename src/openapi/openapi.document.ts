@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { eventSchema } from '../catalog/catalog.schema';
 import { idempotencyKeyHeader, purchaseSeatRequest } from '../purchasing/purchase-seat/purchase-seat.request';
+import { refundTicketParams, refundTicketRequest } from '../purchasing/refund-ticket/refund-ticket.request';
 import { getTicketParams } from '../read-model/get-ticket/get-ticket.request';
 import {
   listEventTicketsParams,
@@ -19,6 +20,7 @@ import {
   openedSaleSchema,
   outboxSchema,
   readinessSchema,
+  refundedTicketSchema,
   ticketPageSchema,
   ticketResponseSchema,
   ticketViewSchema,
@@ -71,7 +73,7 @@ export function buildOpenApiDocument(version: string) {
       { name: 'purchase', description: 'The hot path: one atomic Redis call per purchase' },
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
-      { name: 'admin', description: 'Opening a sale' },
+      { name: 'admin', description: 'Opening a sale, refunding a ticket' },
       { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },
       { name: 'operations', description: 'Health, outbox and the ops view' },
     ],
@@ -112,9 +114,32 @@ export function buildOpenApiDocument(version: string) {
       '/api/v1/tickets/{ticketId}': {
         get: {
           tags: ['queries'],
-          summary: 'A ticket (RESERVED or CANCELLED)',
+          summary: 'A ticket (RESERVED, CANCELLED or REFUNDED)',
           requestParams: { path: getTicketParams },
           responses: queryResponses(ok('The ticket', ticketViewSchema), 'NOT_FOUND: no such ticket (yet)'),
+        },
+      },
+      '/api/v1/tickets/{ticketId}/refund': {
+        post: {
+          tags: ['admin'],
+          summary: 'Refund a ticket and put its seat back on sale',
+          description:
+            'One atomic Redis call frees the seat and records the refund once per ticket; both stores then show ' +
+            'the ticket REFUNDED and /sales no longer counts it. The seat can be sold again, with a new ticket id.',
+          security: [{ adminToken: [] }],
+          requestParams: { path: refundTicketParams },
+          requestBody: { required: false, ...json(refundTicketRequest.meta({ id: 'RefundTicketRequest' })) },
+          responses: {
+            '200': ok('Refunded', refundedTicketSchema),
+            '400': badRequest,
+            '401': error('UNAUTHORIZED: missing or wrong bearer token'),
+            '404': error('NOT_FOUND: no such ticket (yet)'),
+            '409': error('ALREADY_REFUNDED, or TICKET_CANCELLED: the ticket never held its seat'),
+            '503': error(
+              'UNAVAILABLE: the seat inventory is unreachable, or the sale is being rebuilt; retry',
+              retryAfter,
+            ),
+          },
         },
       },
       '/api/v1/events/{eventId}/sales': {

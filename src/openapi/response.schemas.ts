@@ -4,6 +4,7 @@ import type { TicketResponse } from '../purchasing/purchase-seat/purchase-outcom
 import type { TicketPage } from '../read-model/list-event-tickets/list-event-tickets.query';
 import type { EventSales } from '../read-model/sales-by-event/sales-by-event.query';
 import type { TicketView } from '../read-model/ticket.view';
+import type { RefundedTicketResponse } from '../purchasing/refund-ticket/refund-ticket-outcome.http';
 import type { ZoneSeatMap } from '../read-model/zone-seat-map/zone-seat-map.query';
 import type { ErrorBody } from '../platform/http/error-body';
 
@@ -44,10 +45,20 @@ export const ticketResponseSchema: z.ZodType<TicketResponse> = z
 export const ticketViewSchema: z.ZodType<TicketView> = z
   .object({
     ...ticketFields,
-    status: z.enum(['RESERVED', 'CANCELLED']),
-    reason: z.string().optional().meta({ description: 'CANCELLED tickets only' }),
+    status: z.enum(['RESERVED', 'CANCELLED', 'REFUNDED']),
+    reason: z.string().optional().meta({ description: 'CANCELLED tickets, and REFUNDED ones refunded with a reason' }),
+    refundedOn: isoInstant.optional().meta({ description: 'REFUNDED tickets only' }),
   })
   .meta({ id: 'Ticket' });
+
+export const refundedTicketSchema: z.ZodType<RefundedTicketResponse> = z
+  .object({
+    ...ticketFields,
+    status: z.literal('REFUNDED'),
+    refundedOn: isoInstant,
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'RefundedTicket' });
 
 /** The page as the controller sends it: the query's `nextAfter` id goes out as an opaque cursor. */
 export const ticketPageSchema: z.ZodType<Omit<TicketPage, 'nextAfter'> & { nextCursor: string | null }> = z
