@@ -4,18 +4,22 @@
  *
  *   <prefix>-seat-events   the event store, one stream per seat of an event (seat-event-appends.ts)
  *     streamId (partition) = `<eventId>#<zoneId>#<row>#<column>`      version (sort, number) = 1, 2, 3, ...
- *     item: { streamId, version, type: 'TicketReserved' | 'TicketCancelled', ticketId, data, recordedAt }
- *     Version 1 is the seat's owner: the first TicketReserved appended there wins the seat. Any other ticket
- *     for the seat is appended as a TicketCancelled (reason `SEAT_ALREADY_SOLD:<owner ticketId>`) at the next
- *     version; seat-stream.decider.ts makes that decision. Every append is conditioned on
+ *     item: { streamId, version, type: 'TicketReserved' | 'TicketCancelled' | 'TicketRefunded', ticketId, data,
+ *             recordedAt }
+ *     The stream is the seat's history, reserved -> refunded -> reserved (another ticket) -> ...: a TicketReserved
+ *     appended on a free seat makes its ticket the owner, the owner's TicketRefunded frees the seat. Any other
+ *     ticket for an owned seat is appended as a TicketCancelled (reason `SEAT_ALREADY_SOLD:<owner ticketId>`)
+ *     at the next version; seat-stream.decider.ts makes every decision. Every append is conditioned on
  *     `attribute_not_exists(streamId)` for its (streamId, version), so two writers never both append version
  *     N; the loser re-reads the stream and decides again. A writer appends at N only after reading versions
- *     1..N-1, and items never change, so a stream has no gaps and holds each ticket at most once.
+ *     1..N-1, and items never change, so a stream has no gaps and holds each ticket's reservation (and its
+ *     refund) at most once.
  *
  *   <prefix>-tickets       the write model TicketCreation, one item per ticket (ticket-records.ts)
  *     ticketId (partition); index `by-event`: eventId (partition), ticketId (sort), all attributes
- *     item: { ticketId, venueId, eventId, zoneId, row, column, price, status: 'RESERVED' | 'CANCELLED',
- *             createdOn, reason? }, derived from the ticket's stream item alone.
+ *     item: { ticketId, venueId, eventId, zoneId, row, column, price,
+ *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn? },
+ *             derived from the ticket's stream items alone (its reservation or refusal, and its refund).
  *
  * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation (in a
  * BatchWriteItem: it needs no condition, since it is a pure function of the stream item, so rewriting it is
