@@ -1,20 +1,49 @@
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
+import { AmqpPublisher, type OutgoingMessage } from '../../src/platform/amqp/amqp-publisher';
+import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import { TicketRefundedEvent } from '../../src/purchasing/ticket-refunded.event';
+import { TicketReservedEvent } from '../../src/purchasing/ticket-reserved.event';
 import { Platform, inParallel } from '../support/platform';
-import { freshEventId, TEST_ADMIN_TOKEN } from '../support/test-config';
+import { waitFor } from '../support/queue-reader';
+import { freshEventId, TEST_ADMIN_TOKEN, testConfig, testTopology } from '../support/test-config';
 import { runVerify } from '../support/verify-cli';
 
 const ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 describe('refunds through HTTP, with real processes: buy -> refund -> both stores REFUNDED -> the seat sells again', () => {
   let platform: Platform;
+  let publisher: AmqpPublisher;
 
   beforeAll(async () => {
     platform = await new Platform().start();
+    publisher = new AmqpPublisher(testConfig().AMQP_URL, testTopology());
   });
   afterAll(async () => {
+    await publisher.close();
     await platform.stop();
   });
+
+  /** A message as the relay would send it, with an id of its own (a redelivery the broker counts anew). */
+  const message = (type: string, items: object[]): OutgoingMessage => ({
+    messageId: `manual-${type}-${Math.random()}`,
+    type,
+    body: ticketMessageJson(
+      type,
+      items.map((item) => JSON.stringify(item)),
+    ),
+  });
+  /** Publishes and waits until both pipelines have handled that many more items. */
+  const deliver = async (messages: OutgoingMessage[], items: number) => {
+    const handled = async () => (await platform.pipelineFigures()).map((p) => p.handled);
+    const before = await handled();
+    await publisher.publishBatch(messages);
+    await waitFor(
+      async () => (await handled()).every((n, i) => n >= before[i]! + items),
+      30_000,
+      'both pipelines to handle the redeliveries',
+    );
+  };
 
   const buy = async (eventId: string, row: string, column: number): Promise<TicketReservedData> => {
     const response = await platform.request('POST', '/api/v1/tickets', {
@@ -75,6 +104,13 @@ describe('refunds through HTTP, with real processes: buy -> refund -> both store
     expect((await refund(sold.ticketId)).status).toBe(409);
     expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
 
+    // Redeliveries through the real pipelines: the refund again, and the refunded reservation again (stale).
+    // (The 201 and 200 bodies carry a `status` the consumers' schemas strip.)
+    await deliver([message(TicketRefundedEvent.type, [refunded.body]), message(TicketReservedEvent.type, [sold])], 2);
+    expect((await platform.writeStore.readSeatStream(eventId, 1, 'A', 2)).map((e) => e.version)).toEqual([1, 2, 3]);
+    await platform.waitUntilStoresAgree(eventId, 2, 30_000);
+    expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
+
     // The read model rebuilt from the write store tells the same story.
     expect(await platform.consistency.rebuildReadModel(eventId, () => undefined)).toEqual({
       reserved: 2,
@@ -85,6 +121,26 @@ describe('refunds through HTTP, with real processes: buy -> refund -> both store
       status: 'REFUNDED',
       reason: 'customer request',
     });
+    expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
+  });
+
+  it('refuses to refund a ticket the write store cancelled (409 TICKET_CANCELLED), and refunds its seat owner', async () => {
+    const eventId = freshEventId('e2e-refund-cancelled');
+    await platform.openSale(eventId, 'Arena');
+    const owner = await buy(eventId, 'C', 1);
+    // A second ticket for the same seat, as only a Redis that lost the seat would sell: the write store refuses it.
+    const refused = { ...owner, ticketId: '00000000-0000-4000-8000-0000000000c1' };
+    delete (refused as { status?: string }).status;
+    await deliver([message(TicketReservedEvent.type, [refused])], 1);
+    await waitFor(
+      async () => (await platform.request('GET', `/api/v1/tickets/${refused.ticketId}`)).body?.status === 'CANCELLED',
+      30_000,
+      'the cancellation in the read model',
+    );
+
+    expect(await refund(refused.ticketId)).toMatchObject({ status: 409, body: { error: 'TICKET_CANCELLED' } });
+    expect((await refund(owner.ticketId)).status).toBe(200);
+    await platform.waitUntilStoresAgree(eventId, 0, 30_000);
     expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
   });
 
