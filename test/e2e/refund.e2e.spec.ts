@@ -6,6 +6,7 @@ import { TicketRefundedEvent } from '../../src/purchasing/ticket-refunded.event'
 import { TicketReservedEvent } from '../../src/purchasing/ticket-reserved.event';
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
+import { SseReader } from '../support/sse-reader';
 import { freshEventId, TEST_ADMIN_TOKEN, testConfig, testTopology } from '../support/test-config';
 import { runVerify } from '../support/verify-cli';
 
@@ -168,5 +169,25 @@ describe('refunds through HTTP, with real processes: buy -> refund -> both store
     expect(await platform.redis.getbit(keys.seats, cols)).toBe(0);
     expect(await platform.redis.getbit(keys.seats, cols + 1)).toBe(1);
     expect((await runVerify(eventId, platform.storeEnv())).exitCode).toBe(0);
+  });
+
+  it('shows a refunded seat freed on the live seat map (`event: freed`) within seconds', async () => {
+    const eventId = freshEventId('e2e-refund-live');
+    await platform.openSale(eventId, 'Arena');
+    const stream = await SseReader.open(`http://127.0.0.1:${platform.apiPort}/api/v1/events/${eventId}/seat-stream`);
+    try {
+      const sold = await buy(eventId, 'D', 4);
+      const seen = (event: string) =>
+        stream.events.some(
+          (e) =>
+            e.event === event &&
+            e.data.seats.some((s: { row: string; column: number }) => s.row === 'D' && s.column === 4),
+        );
+      await waitFor(() => seen('seats'), 10_000, 'the seat taken live');
+      expect((await refund(sold.ticketId)).status).toBe(200);
+      await waitFor(() => seen('freed'), 10_000, 'the seat freed live');
+    } finally {
+      stream.close();
+    }
   });
 });
