@@ -16,7 +16,7 @@ const NETWORK_CODES = new Set([
 ]);
 
 /** MySQL unreachable, refusing connections, or without the database (migrations not run): retry later. */
-function isReadModelUnavailable(error: unknown): boolean {
+export function isReadModelUnavailable(error: unknown): boolean {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
     if (e instanceof ConnectionException) return true;
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;

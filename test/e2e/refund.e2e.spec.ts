@@ -7,6 +7,9 @@ import { TicketReservedEvent } from '../../src/purchasing/ticket-reserved.event'
 import { Platform, inParallel } from '../support/platform';
 import { waitFor } from '../support/queue-reader';
 import { SseReader } from '../support/sse-reader';
+import { ChildProcessHandle, freePort } from '../support/child-process';
+import { RedisServer } from '../support/redis-server';
+import { TcpProxy } from '../support/tcp-proxy';
 import { freshEventId, TEST_ADMIN_TOKEN, testConfig, testTopology } from '../support/test-config';
 import { runVerify } from '../support/verify-cli';
 
@@ -15,14 +18,21 @@ const ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 describe('refunds through HTTP, with real processes: buy -> refund -> both stores REFUNDED -> the seat sells again', () => {
   let platform: Platform;
   let publisher: AmqpPublisher;
+  /**
+   * A Redis of this file's own: the outbox streams have fixed names, so on a shared Redis the relay of another
+   * run's API (another namespace) may take this run's entries.
+   */
+  let redisServer: RedisServer;
 
   beforeAll(async () => {
-    platform = await new Platform().start();
+    redisServer = await new RedisServer().start();
+    platform = await new Platform({ redisUrl: redisServer.url }).start();
     publisher = new AmqpPublisher(testConfig().AMQP_URL, testTopology());
   });
   afterAll(async () => {
     await publisher.close();
     await platform.stop();
+    await redisServer.stop();
   });
 
   /** A message as the relay would send it, with an id of its own (a redelivery the broker counts anew). */
@@ -189,5 +199,37 @@ describe('refunds through HTTP, with real processes: buy -> refund -> both store
     } finally {
       stream.close();
     }
+  });
+
+  it('answers 503 with retry-after while the read model is unreachable, and refunds once it is back', async () => {
+    const eventId = freshEventId('e2e-refund-mysql');
+    await platform.openSale(eventId, 'Arena');
+    const sold = await buy(eventId, 'E', 1);
+    await platform.waitUntilStoresAgree(eventId, 1, 30_000);
+    // A second API whose MySQL goes through a proxy the test can cut.
+    const mysql = new URL(platform.mysqlUrl);
+    const proxy = await new TcpProxy(mysql.hostname, Number(mysql.port || 3306)).start();
+    mysql.host = `127.0.0.1:${proxy.port}`;
+    const port = await freePort();
+    const api = ChildProcessHandle.start(
+      'main.api.js',
+      platform.apiEnv({ PORT: String(port), MYSQL_URL: mysql.toString(), OUTBOX_RELAY_ENABLED: 'false' }),
+    );
+    try {
+      await api.waitForHttp(port);
+      const refundVia = () =>
+        fetch(`http://127.0.0.1:${port}/api/v1/tickets/${sold.ticketId}/refund`, { method: 'POST', headers: ADMIN });
+      proxy.cut();
+      const refused = await refundVia();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ error: 'UNAVAILABLE' });
+      proxy.restore();
+      await waitFor(async () => (await refundVia()).status === 200, 15_000, 'the refund once MySQL is back');
+    } finally {
+      await api.kill('SIGTERM');
+      await proxy.stop();
+    }
+    await platform.waitUntilStoresAgree(eventId, 0, 30_000);
   });
 });

@@ -7,6 +7,8 @@ import { errorBody, validationFailed } from '../../platform/http/error-body';
 import { RefundTicketCommand } from './refund-ticket.command';
 import { refundOutcomeToHttp } from './refund-ticket-outcome.http';
 import { refundTicketParams, refundTicketRequest } from './refund-ticket.request';
+import type { RefundTicketOutcome } from './refund-ticket.outcome';
+import { TicketLookupUnavailableError } from './ticket-lookup.port';
 
 /** POST /api/v1/tickets/:ticketId/refund (admin token): zod in, RefundTicketCommand out, outcome -> status. */
 @Controller('api/v1/tickets')
@@ -40,7 +42,18 @@ export class RefundTicketHttpController {
       await reply.code(400).send(validationFailed(body.error));
       return;
     }
-    const outcome = await this.commandBus.execute(new RefundTicketCommand(path.data.ticketId, body.data.reason));
+    let outcome: RefundTicketOutcome;
+    try {
+      outcome = await this.commandBus.execute(new RefundTicketCommand(path.data.ticketId, body.data.reason));
+    } catch (error) {
+      // Redis unreachable is a 503 through the global filter; the read side's outage is named here.
+      if (!(error instanceof TicketLookupUnavailableError)) throw error;
+      await reply
+        .code(503)
+        .header('retry-after', '1')
+        .send(errorBody('UNAVAILABLE', 'the tickets cannot be read now, retry shortly'));
+      return;
+    }
     const response = refundOutcomeToHttp(outcome);
     if (outcome.kind === 'SALE_UNAVAILABLE') void reply.header('retry-after', '1');
     await reply.code(response.status).send(response.body);

@@ -15,3 +15,8 @@ export interface TicketLookup {
   find(ticketId: string): Promise<KnownTicket | undefined>;
 }
 export const TICKET_LOOKUP = Symbol('TICKET_LOOKUP');
+
+/** The read side cannot answer now (its database unreachable): the refund is answered 503, retry later. */
+export class TicketLookupUnavailableError extends Error {
+  override readonly name = 'TicketLookupUnavailableError';
+}

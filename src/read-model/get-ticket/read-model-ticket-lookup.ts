@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import type { KnownTicket, TicketLookup } from '../../purchasing/refund-ticket/ticket-lookup.port';
+import {
+  TicketLookupUnavailableError,
+  type KnownTicket,
+  type TicketLookup,
+} from '../../purchasing/refund-ticket/ticket-lookup.port';
+import { isReadModelUnavailable } from '../read-model-errors.filter';
 import { GetTicketQuery } from './get-ticket.query';
 
 /** Purchasing's TicketLookup, answered by the GetTicket query (the read model, then the ticket cache). */
@@ -8,7 +13,13 @@ import { GetTicketQuery } from './get-ticket.query';
 export class ReadModelTicketLookup implements TicketLookup {
   constructor(private readonly queryBus: QueryBus) {}
 
-  find(ticketId: string): Promise<KnownTicket | undefined> {
-    return this.queryBus.execute(new GetTicketQuery(ticketId));
+  async find(ticketId: string): Promise<KnownTicket | undefined> {
+    try {
+      return await this.queryBus.execute(new GetTicketQuery(ticketId));
+    } catch (error) {
+      if (isReadModelUnavailable(error))
+        throw new TicketLookupUnavailableError('the read model is unavailable', { cause: error });
+      throw error;
+    }
   }
 }
