@@ -6,7 +6,15 @@
 // Capabilities from the bottom up: each may import the platform and those listed before it, never one after
 // it. A capability that needs something from above declares a port (e.g. src/catalog/catalog.ports.ts) and
 // the process module binds it. write-store and read-model are siblings: both consume purchasing's events.
-const LAYERS = [['catalog'], ['purchasing'], ['read-model', 'write-store'], ['seat-recovery'], ['live'], ['ops']];
+const LAYERS = [
+  ['catalog'],
+  ['purchasing'],
+  ['orders'],
+  ['read-model', 'write-store'],
+  ['seat-recovery'],
+  ['live'],
+  ['ops'],
+];
 // What composes the capabilities into processes and tools: imports anything, imported by none of them.
 const COMPOSITION = ['worker', 'consistency', 'openapi'];
 

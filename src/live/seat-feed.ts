@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { topologyFor } from '../platform/amqp/topology';
+import { AMQP_CONNECTION_NAMES, openAmqpConnection, reconnectDelayMs } from '../platform/amqp/amqp-connection.factory';
 import { TicketRefundedEvent } from '../purchasing/ticket-refunded.event';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
 
@@ -77,8 +78,7 @@ export class SeatFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   private async open(): Promise<void> {
     let connection: ChannelModel | undefined;
     try {
-      connection = await connect(this.config.AMQP_URL, { timeout: 5000 });
-      connection.on('error', () => undefined); // followed by 'close'
+      connection = await openAmqpConnection(this.config.AMQP_URL, AMQP_CONNECTION_NAMES.seatFeed);
       connection.on('close', () => this.lost(connection!));
       const channel = await connection.createChannel();
       channel.on('error', () => undefined);
@@ -118,7 +118,7 @@ export class SeatFeed implements OnApplicationBootstrap, OnApplicationShutdown {
     if (this.failures === 1 || this.failures % 20 === 0) {
       this.logger.warn(`live seat feed unavailable (${this.failures} in a row), will retry: ${error.message}`);
     }
-    this.retryTimer = setTimeout(() => void this.open(), Math.min(500 * 2 ** Math.min(this.failures, 4), 5000));
+    this.retryTimer = setTimeout(() => void this.open(), reconnectDelayMs(this.failures));
   }
 
   private receive(message: ConsumeMessage | null): void {

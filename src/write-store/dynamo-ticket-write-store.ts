@@ -41,7 +41,7 @@
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
-import { dynamoSetting, unreachable, type StoreSetting } from '../platform/startup-failure';
+import { dynamoSetting, printableTarget, unreachable, type StoreSetting } from '../platform/startup-failure';
 import type { TicketRefundedData } from '../purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import { mapBounded } from './bounded-concurrency';
@@ -57,13 +57,13 @@ import {
   type SeatState,
 } from './seat-stream.decider';
 import { TicketRecords } from './ticket-records';
+import type { RefundLedger, SeatEvent, TicketCreation, TicketWriteStore } from './ticket-write-store.port';
 import {
-  type RefundLedger,
-  type SeatEvent,
-  type TicketCreation,
-  type TicketWriteStore,
-} from './ticket-write-store.port';
-import { ensureWriteStoreTables, writeStoreTables, type WriteStoreTables } from './write-store-tables';
+  ensureWriteStoreTables,
+  missingWriteStoreTables,
+  writeStoreTables,
+  type WriteStoreTables,
+} from './write-store-tables';
 
 /**
  * Seats written at once per call. dynalite, one Node process, takes ~4.5k conditional PutItem/s here with 32
@@ -80,6 +80,8 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   private readonly records: TicketRecords;
   /** The setting an operator fixes when the tables cannot be reached. */
   private readonly setting: StoreSetting;
+  /** On DYNAMODB_EMBEDDED's in-process dynalite: see onModuleInit. */
+  private readonly embedded: boolean;
   /** Ticket id -> the call of this process persisting it (settles, never rejects). */
   private readonly inFlight = new Map<string, Promise<void>>();
 
@@ -87,9 +89,10 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
     @Inject(DYNAMODB) private readonly db: DynamoClients,
     @Inject(APP_CONFIG)
     config: Pick<AppConfig, 'DYNAMODB_TABLE_PREFIX'> &
-      Partial<Pick<AppConfig, 'DYNAMODB_ENDPOINT' | 'DYNAMODB_REGION'>>,
+      Partial<Pick<AppConfig, 'DYNAMODB_ENDPOINT' | 'DYNAMODB_REGION' | 'DYNAMODB_EMBEDDED'>>,
   ) {
     this.setting = dynamoSetting(config.DYNAMODB_ENDPOINT !== undefined || config.DYNAMODB_REGION === undefined);
+    this.embedded = config.DYNAMODB_EMBEDDED === true && config.DYNAMODB_ENDPOINT === undefined;
     this.tables = writeStoreTables(config.DYNAMODB_TABLE_PREFIX);
     this.seatEventsTable = this.tables.seatEvents;
     this.ticketsTable = this.tables.tickets;
@@ -97,21 +100,34 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
     this.records = new TicketRecords(db.json, this.ticketsTable);
   }
 
+  /**
+   * The tables are the migrate step's (`npm run migrate`), as the read model's schema is: the worker checks
+   * they are there and stops, naming them and the step, when they are not. An embedded dynalite lives in this
+   * process's memory, where no step run before it can reach: there the store creates them itself.
+   */
   async onModuleInit(): Promise<void> {
+    let missing: string[];
     try {
-      await this.ensureTables();
+      if (this.embedded) await this.ensureTables();
+      missing = this.embedded ? [] : await missingWriteStoreTables(this.db.sdk, this.tables);
     } catch (error) {
       // The SDK's network errors do not say where they were going; an operator needs to know, and what to set.
       throw unreachable(this.setting, this.db.endpoint, error);
     }
+    if (missing.length > 0)
+      throw new Error(
+        `DynamoDB at ${printableTarget(this.db.endpoint)} (${this.setting}) has no table ${missing.join(', ')} ` +
+          '(DYNAMODB_TABLE_PREFIX): run `npm run migrate` (node dist/main.migrate.js) before the worker',
+      );
   }
 
   useRefundLedger(ledger: RefundLedger): void {
     this.appends = new SeatEventAppends(this.db.json, this.seatEventsTable, ledger);
   }
 
+  /** Creates the tables when missing (the migrate step's work; see ensureWriteStoreTables). */
   ensureTables(): Promise<void> {
-    return ensureWriteStoreTables(this.db.document, this.tables);
+    return ensureWriteStoreTables(this.db.sdk, this.tables);
   }
 
   async persist(tickets: readonly TicketReservedData[]): Promise<PersistOutcome[]> {

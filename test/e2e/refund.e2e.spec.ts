@@ -1,4 +1,5 @@
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
+import { AMQP_CONNECTION_NAMES } from '../../src/platform/amqp/amqp-connection.factory';
 import { AmqpPublisher, type OutgoingMessage } from '../../src/platform/amqp/amqp-publisher';
 import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
@@ -27,7 +28,7 @@ describe('refunds through HTTP, with real processes: buy -> refund -> both store
   beforeAll(async () => {
     redisServer = await new RedisServer().start();
     platform = await new Platform({ redisUrl: redisServer.url }).start();
-    publisher = new AmqpPublisher(testConfig().AMQP_URL, testTopology());
+    publisher = new AmqpPublisher(testConfig().AMQP_URL, testTopology(), AMQP_CONNECTION_NAMES.apiPublisher);
   });
   afterAll(async () => {
     await publisher.close();

@@ -11,6 +11,7 @@ import type { TicketRefundedData } from '../../src/purchasing/ticket-refunded.ev
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { TicketReservedEvent } from '../../src/purchasing/ticket-reserved.event';
 import { AmqpPipelineServer } from '../../src/platform/amqp/amqp-pipeline.server';
+import { AMQP_CONNECTION_NAMES } from '../../src/platform/amqp/amqp-connection.factory';
 import { PipelineErrorsFilter } from '../../src/platform/amqp/pipeline-errors.filter';
 import { WRITE_STORE_PIPELINE } from '../../src/platform/amqp/pipeline-transports';
 import { WriteStorePipelineController } from '../../src/worker/write-store.pipeline.controller';
@@ -83,7 +84,7 @@ describe('write-store pipeline: a store error that is not the ticket fault is re
   beforeAll(async () => {
     dynamo = await TestDynamo.start();
     store = new FailingStore(await dynamo.freshStore());
-    publisher = new AmqpPublisher(config.AMQP_URL, topology);
+    publisher = new AmqpPublisher(config.AMQP_URL, topology, AMQP_CONNECTION_NAMES.workerPublisher);
     @Module({
       controllers: [WriteStorePipelineController],
       providers: [
@@ -95,6 +96,7 @@ describe('write-store pipeline: a store error that is not the ticket fault is re
     app = await NestFactory.create(TestWriteStoreModule, new FastifyAdapter(), { logger: ['error'] });
     server = new AmqpPipelineServer({
       url: config.AMQP_URL,
+      connectionName: AMQP_CONNECTION_NAMES.writeStorePipeline,
       topology,
       queue: QUEUE,
       transportId: WRITE_STORE_PIPELINE,

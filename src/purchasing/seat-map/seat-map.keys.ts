@@ -10,7 +10,7 @@
 export const SEAT_PARTITIONS = 64;
 
 /** FNV-1a, 32 bit: stable across processes and languages, cheap for short strings. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

@@ -5,7 +5,7 @@ import {
   type KnownTicket,
   type TicketLookup,
 } from '../../purchasing/refund-ticket/ticket-lookup.port';
-import { isReadModelUnavailable } from '../read-model-errors.filter';
+import { isReadModelUnavailable } from '../read-model-errors';
 import { GetTicketQuery } from './get-ticket.query';
 
 /** Purchasing's TicketLookup, answered by the GetTicket query (the read model, then the ticket cache). */
