@@ -10,9 +10,14 @@ import { UnhandledExceptionsLogger } from './platform/cqrs/unhandled-exceptions.
 import { MetricsModule } from './platform/metrics/metrics.module';
 import { RedisModule } from './platform/redis/redis.module';
 import { PurchasingModule } from './purchasing/purchasing.module';
+import { RefundTicketHandler } from './purchasing/refund-ticket/refund-ticket.handler';
+import { RefundTicketHttpController } from './purchasing/refund-ticket/refund-ticket.http.controller';
+import { TICKET_LOOKUP } from './purchasing/refund-ticket/ticket-lookup.port';
+import { RedisSeatRefunds } from './purchasing/seat-map/redis-seat-refunds';
 import { SeatMapModule } from './purchasing/seat-map/seat-map.module';
 import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
 import { SeatRebuildRequests } from './purchasing/seat-map/seat-rebuild.requests';
+import { ReadModelTicketLookup } from './read-model/get-ticket/read-model-ticket-lookup';
 import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
 import { ReadModelEventHistory } from './read-model/read-model-event-history';
 import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
@@ -46,8 +51,17 @@ export class ApiModule {
         TicketCacheModule,
         LiveModule,
         OpsModule,
+        // The refund's SeatRebuildRequests.
+        SeatMapModule,
       ],
-      providers: [UnhandledExceptionsLogger],
+      controllers: [RefundTicketHttpController],
+      providers: [
+        UnhandledExceptionsLogger,
+        // The refund: purchasing's use case, its ticket lookup bound to the read model's GetTicket query.
+        RefundTicketHandler,
+        RedisSeatRefunds,
+        { provide: TICKET_LOOKUP, useClass: ReadModelTicketLookup },
+      ],
     };
   }
 }

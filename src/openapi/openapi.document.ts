@@ -7,6 +7,7 @@ import { liveOpenApi, outboxOpenApi, readyOpenApi } from '../ops/health.openapi'
 import { metricsOpenApi } from '../platform/metrics/metrics.openapi';
 import { openApiPaths, type OpenApiRoute } from '../platform/http/openapi-route';
 import { purchaseSeatOpenApi } from '../purchasing/purchase-seat/purchase-seat.openapi';
+import { refundTicketOpenApi } from '../purchasing/refund-ticket/refund-ticket.openapi';
 import { getTicketOpenApi } from '../read-model/get-ticket/get-ticket.openapi';
 import { listEventTicketsOpenApi } from '../read-model/list-event-tickets/list-event-tickets.openapi';
 import { salesByEventOpenApi } from '../read-model/sales-by-event/sales-by-event.openapi';
@@ -22,6 +23,7 @@ import { zoneSeatMapOpenApi } from '../read-model/zone-seat-map/zone-seat-map.op
 const API_ROUTES: readonly OpenApiRoute[] = [
   purchaseSeatOpenApi,
   getTicketOpenApi,
+  refundTicketOpenApi,
   salesByEventOpenApi,
   listEventTicketsOpenApi,
   zoneSeatMapOpenApi,
@@ -53,7 +55,7 @@ export function buildOpenApiDocument(version: string) {
       { name: 'purchase', description: 'The hot path: one atomic Redis call per purchase' },
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
-      { name: 'admin', description: 'Opening a sale' },
+      { name: 'admin', description: 'Opening a sale, refunding a ticket' },
       { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },
       { name: 'operations', description: 'Health, outbox and the ops view' },
     ],
