@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Two deployables from one code base: `docker build --target api .` and `docker build --target worker .`
-# (the worker image also runs the migrations: `node dist/read-model/migrate.js`). Configuration comes only
+# (the worker image also runs the migrations: `node dist/main.migrate.js`). Configuration comes only
 # from environment variables, named as in .env.example.
 #
 # bookworm-slim rather than alpine: the build stage installs the devDependencies, and dynalite's native

@@ -13,6 +13,26 @@ export default tseslint.config(
     },
   },
   {
+    // Every broker connection of the code base goes through the factory: a name per role, a connect timeout, one
+    // logging policy (src/platform/amqp/amqp-connection.factory.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/platform/amqp/amqp-connection.factory.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'amqplib',
+              importNames: ['connect'],
+              message: 'open connections with openAmqpConnection (src/platform/amqp/amqp-connection.factory.ts)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read loosely typed HTTP bodies and assert on their shape.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -1,6 +1,6 @@
 // Writes the seat CSV a seat-conflict run sends: every seat of the first N zones of a venue once, plus
 // round(ratio × seats) extra requests for seats drawn at random from them, all shuffled with a seeded
-// generator. Beside it, `<name>.expected.json` holds what the API must answer: one 201 per distinct seat,
+// generator: the same plan as the tests, the harness and the benches (scripts/seat-plan.js). Beside it, `<name>.expected.json` holds what the API must answer: one 201 per distinct seat,
 // one 409 per extra request (whichever request for a seat arrives first wins it).
 //
 //   node jmeter/generate-csv.js --ratio 0.3 [--zones 100] [--seed 1] [--event Event1] [--venue Venue1]
@@ -10,7 +10,7 @@
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 const { readCliOptions } = require('../scripts/cli-options');
-const { SeededRandom } = require('./seeded-random');
+const { everySeat, withDuplicates } = require('../scripts/seat-plan');
 
 const ROOT = join(__dirname, '..');
 const DEFAULT_CATALOG = join(ROOT, 'src', 'catalog', 'default-catalog.json');
@@ -31,24 +31,14 @@ function venueSeats(venue, zoneCount) {
   if (!Number.isInteger(zoneCount) || zoneCount < 1 || zoneCount > venue.zones.length) {
     throw new Error(`--zones must be 1-${venue.zones.length} for ${venue.venueId}, got ${zoneCount}`);
   }
-  const seats = [];
-  for (const zone of venue.zones.slice(0, zoneCount)) {
-    for (let r = 0; r < zone.rowCount; r++) {
-      const row = String.fromCharCode(65 + r);
-      for (let column = 1; column <= zone.colCount; column++) seats.push({ zoneId: zone.zoneId, row, column });
-    }
-  }
-  return seats;
+  return everySeat(venue, zoneCount);
 }
 
 /** Each seat once plus round(ratio × seats) random repeats, shuffled: the order the buyers send them in. */
 function seatRequests(seats, ratio, seed) {
   if (!(ratio >= 0) || ratio > 10) throw new Error(`ratio must be 0-10 (0.3 = 30 % duplicates), got ${ratio}`);
-  const random = new SeededRandom(seed);
-  const duplicates = Math.round(ratio * seats.length);
-  const requests = [...seats];
-  for (let i = 0; i < duplicates; i++) requests.push(seats[random.below(seats.length)]);
-  return { requests: random.shuffle(requests), duplicates };
+  const requests = withDuplicates(seats, ratio, seed);
+  return { requests, duplicates: requests.length - seats.length };
 }
 
 const expectedPathOf = (csvPath) => csvPath.replace(/\.csv$/, '') + '.expected.json';

@@ -27,7 +27,7 @@ if [ "$endpoint" = http://127.0.0.1:8000 ] && ! listening 8000; then
 fi
 export DYNAMODB_ENDPOINT="$endpoint"
 
-node dist/read-model/migrate.js
+node dist/main.migrate.js
 node dist/main.worker.js &
 pids+=($!)
 node dist/main.api.js &

@@ -82,9 +82,10 @@ resource "aws_iam_role_policy" "secrets" {
   policy = data.aws_iam_policy_document.secrets[each.key].json
 }
 
-# The worker's write store. CreateTable and DescribeTable: the worker ensures its tables on start (they exist,
-# so CreateTable only ever answers "in use", but IAM decides before DynamoDB looks). ListTables is the
-# readiness check, and cannot be scoped to a table.
+# The worker's write store. DescribeTable: the worker checks its tables on start, and the migrate step (run on
+# the worker's instance, with its role) looks for missing ones; Terraform creates them, so the step's
+# CreateTable is only sent where one was deleted. ListTables is the readiness check, and cannot be scoped to a
+# table.
 data "aws_iam_policy_document" "worker_dynamodb" {
   statement {
     sid = "WriteStore"

@@ -181,7 +181,9 @@ async function startStack({
       ]);
     }
     start('node', [join(ROOT, 'dist', 'write-store', 'dynalite.main.js'), '--port', String(dynamoPort)]);
-    const migrate = spawnSync(process.execPath, [join(ROOT, 'dist', 'read-model', 'migrate.js')], {
+    // The migrate step creates the write store's tables there: it needs dynalite listening (any answer will do).
+    await waitFor('dynalite', () => fetch(`http://127.0.0.1:${dynamoPort}`).then(() => true));
+    const migrate = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.migrate.js')], {
       env,
       encoding: 'utf8',
     });

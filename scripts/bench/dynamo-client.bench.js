@@ -167,7 +167,7 @@ async function main() {
     },
   ];
   try {
-    await ensureWriteStoreTables(document, TABLES);
+    await ensureWriteStoreTables(bare, TABLES);
     console.log(
       `dynamo-client bench: ${ITEMS} conditional PutItems per client per round, ${IN_FLIGHT} in flight, ` +
         `${ROUNDS} rounds, dynalite ${dynalite.endpoint} (pid ${dynalite.child.pid}), Node ${process.version}`,

@@ -75,7 +75,19 @@ async function main() {
   };
   try {
     start('write-store/dynalite.main.js', ['--port', String(dynamoPort)]);
-    const migrate = spawnSync(process.execPath, [join(ROOT, 'dist', 'read-model', 'migrate.js')], {
+    // The migrate step creates the write store's tables there: it needs dynalite listening (any answer will do).
+    for (
+      let i = 0;
+      !(await fetch(`http://127.0.0.1:${dynamoPort}`).then(
+        () => true,
+        () => false,
+      ));
+      i++
+    ) {
+      if (i === 300) throw new Error(`dynalite did not answer on port ${dynamoPort}`);
+      await sleep(100);
+    }
+    const migrate = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.migrate.js')], {
       env,
       encoding: 'utf8',
     });

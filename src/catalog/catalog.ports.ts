@@ -1,9 +1,9 @@
-import type { SaleEvent, Zone } from './catalog.schema';
+import type { Catalog, SaleEvent, Zone } from './catalog.schema';
 
 /**
  * What the catalog needs from the capabilities above it, declared here so the catalog imports none of them:
- * the API module binds each to its implementation (purchasing's seat map and rebuild requests, the read
- * model's event history).
+ * CatalogModule binds each to the implementation the process module names (purchasing's seat map and rebuild
+ * requests, the read model's event history and records).
  */
 
 /** The seat inventory, for opening a new sale's zones and telling whether a zone exists. */
@@ -29,3 +29,10 @@ export interface EventHistory {
   record(event: SaleEvent): Promise<void>;
 }
 export const EVENT_HISTORY = Symbol('EVENT_HISTORY');
+
+/** Where the worker records the catalog file's venues, zones and events at start-up: the read model. */
+export interface CatalogRecords {
+  /** Creates or updates every venue, zone and event of the file; harmless to repeat. */
+  seedCatalog(catalog: Catalog): Promise<void>;
+}
+export const CATALOG_RECORDS = Symbol('CATALOG_RECORDS');

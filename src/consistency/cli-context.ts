@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { MikroORM } from '@mikro-orm/mysql';
+import { Logger } from '@nestjs/common';
 import { loadCatalog } from '../catalog/catalog.loader';
 import type { SaleEvent } from '../catalog/catalog.schema';
 import { ConfigError, dynamoDbTarget, type AppConfig } from '../platform/config/app-config';
@@ -42,7 +43,7 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
   try {
     await connectRedis(redis, config);
     await reach(dynamoSetting(dynamo.endpoint !== undefined), db.endpoint, () =>
-      db.document.send(new ListTablesCommand({ Limit: 1 })),
+      db.sdk.send(new ListTablesCommand({ Limit: 1 })),
     );
     orm = await reach('MYSQL_URL', config.MYSQL_URL, async () => {
       const opened = await MikroORM.init(readModelConfig(config.MYSQL_URL));
@@ -81,6 +82,9 @@ export async function openCliContext(config: AppConfig = loadConfig()): Promise<
 
 /** Runs a tool, printing a configuration or usage problem as one line and exiting with status 2. */
 export function runCli(main: () => Promise<number>): void {
+  // No Nest application sets the levels here, and Nest's default prints debug lines (a connection opened):
+  // a tool's output is its report, with the platform's warnings and errors.
+  Logger.overrideLogger(['fatal', 'error', 'warn', 'log']);
   main().then(
     (code) => {
       process.exitCode = code;

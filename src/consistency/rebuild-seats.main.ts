@@ -1,5 +1,5 @@
-import { connect } from 'amqplib';
 import { topologyFor } from '../platform/amqp/topology';
+import { AMQP_CONNECTION_NAMES, openAmqpConnection } from '../platform/amqp/amqp-connection.factory';
 import { outboxBacklog } from '../purchasing/outbox/outbox-backlog';
 import { reach } from '../platform/startup-failure';
 import { openCliContext, runCli } from './cli-context';
@@ -40,7 +40,9 @@ runCli(async () => {
       }
       // Tickets on their way to the event store would come back as free seats.
       const { AMQP_URL } = context.config;
-      const connection = await reach('AMQP_URL', AMQP_URL, () => connect(AMQP_URL));
+      const connection = await reach('AMQP_URL', AMQP_URL, () =>
+        openAmqpConnection(AMQP_URL, AMQP_CONNECTION_NAMES.rebuildSeats),
+      );
       try {
         const queue = topologyFor(context.config.AMQP_NAMESPACE).pipelines.writeStore;
         const channel = await connection.createChannel();

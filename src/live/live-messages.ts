@@ -38,6 +38,11 @@ export interface SeatsTakenMessage {
   seats: readonly TakenSeat[];
 }
 
+/** `event: freed` — seats refunded since the snapshot, free again (a later `seats` may take them again). */
+export interface SeatsFreedMessage {
+  seats: readonly TakenSeat[];
+}
+
 /** Purchases answered by the API process serving the page (Prometheus counter `tickets_purchases_total`). */
 export interface OpsPurchases {
   /** Totals since that process started, by outcome label. */

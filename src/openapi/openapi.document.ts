@@ -1,72 +1,51 @@
-import { z } from 'zod';
-import { createDocument, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
-import { eventSchema } from '../catalog/catalog.schema';
-import { idempotencyKeyHeader, purchaseSeatRequest } from '../purchasing/purchase-seat/purchase-seat.request';
-import { getTicketParams } from '../read-model/get-ticket/get-ticket.request';
-import {
-  listEventTicketsParams,
-  listEventTicketsQuery,
-} from '../read-model/list-event-tickets/list-event-tickets.request';
-import { salesByEventParams } from '../read-model/sales-by-event/sales-by-event.request';
-import { zoneSeatMapParams } from '../read-model/zone-seat-map/zone-seat-map.request';
-import { seatStreamParams } from '../live/seat-stream.http.controller';
-import { opsQuery } from '../ops/dashboard/ops-dashboard.http.controller';
-import { queueStreamQuery } from '../live/queue-stream.http.controller';
-import { PURCHASE_TOKEN_HEADER, BUYER_ID_HEADER } from '../platform/http/admission';
-import {
-  eventParams,
-  joinQueueRequest,
-  queueStatusParams,
-  setWaitingRoomRequest,
-} from '../waiting-room/waiting-room.request';
-import {
-  errorBodySchema,
-  eventResponseSchema,
-  eventSalesSchema,
-  liveSchema,
-  openedSaleSchema,
-  outboxSchema,
-  queueJoinedSchema,
-  queueStatusSchema,
-  readinessSchema,
-  ticketPageSchema,
-  ticketResponseSchema,
-  ticketViewSchema,
-  venueResponseSchema,
-  waitingRoomSchema,
-  zoneSeatMapSchema,
-} from './response.schemas';
+import { createDocument } from 'zod-openapi';
+import { getEventOpenApi, getVenueOpenApi, listEventsOpenApi, listVenuesOpenApi } from '../catalog/catalog.openapi';
+import { openSaleOpenApi } from '../catalog/open-sale/open-sale.openapi';
+import { queueStreamOpenApi } from '../live/queue-stream.openapi';
+import { seatStreamOpenApi } from '../live/seat-stream.openapi';
+import { opsDashboardOpenApi, opsStreamOpenApi } from '../ops/dashboard/ops-dashboard.openapi';
+import { liveOpenApi, outboxOpenApi, readyOpenApi } from '../ops/health.openapi';
+import { metricsOpenApi } from '../platform/metrics/metrics.openapi';
+import { openApiPaths, type OpenApiRoute } from '../platform/http/openapi-route';
+import { purchaseSeatOpenApi } from '../purchasing/purchase-seat/purchase-seat.openapi';
+import { refundTicketOpenApi } from '../purchasing/refund-ticket/refund-ticket.openapi';
+import { getTicketOpenApi } from '../read-model/get-ticket/get-ticket.openapi';
+import { listEventTicketsOpenApi } from '../read-model/list-event-tickets/list-event-tickets.openapi';
+import { salesByEventOpenApi } from '../read-model/sales-by-event/sales-by-event.openapi';
+import { zoneSeatMapOpenApi } from '../read-model/zone-seat-map/zone-seat-map.openapi';
+import { joinQueueOpenApi, queueStatusOpenApi, waitingRoomAdminOpenApi } from '../waiting-room/waiting-room.openapi';
 
 /*
- * The OpenAPI document of the API, built from the zod schemas the controllers validate requests with
- * (imported, never restated), so a changed request rule changes the documentation with it.
+ * The OpenAPI document of the API. Each route documents itself in a `*.openapi.ts` beside it, built from the
+ * zod schemas it validates requests with (imported, never restated), so a changed request rule changes the
+ * documentation with it. This file only says which routes the API serves, in the order the reference lists
+ * them, and what the document says about the API as a whole (tags, security schemes).
  */
 
-const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-const retryAfter = z.object({
-  'retry-after': z.string().meta({ description: 'Seconds to wait before retrying' }),
-});
-
-const error = (description: string, headers?: typeof retryAfter): ZodOpenApiResponseObject => ({
-  description,
-  ...json(errorBodySchema),
-  ...(headers && { headers }),
-});
-const ok = (description: string, schema: z.ZodType): ZodOpenApiResponseObject => ({ description, ...json(schema) });
-
-const badRequest = error('VALIDATION_FAILED: a parameter or the body breaks its schema (`issues` says which)');
-const readModelUnavailable = error('UNAVAILABLE: the read model (MySQL) is unreachable; retry', retryAfter);
-
-/** Queries read the read model, which the worker fills asynchronously (typically within a second). */
-const queryResponses = (found: ZodOpenApiResponseObject, notFound: string): ZodOpenApiResponsesObject => ({
-  '200': found,
-  '400': badRequest,
-  '404': error(notFound),
-  '503': readModelUnavailable,
-});
-
-// Path parameters of the catalog routes are matched, not validated: an unknown or malformed id is a 404.
-const catalogId = (name: string) => z.object({ [name]: z.string() });
+const API_ROUTES: readonly OpenApiRoute[] = [
+  purchaseSeatOpenApi,
+  getTicketOpenApi,
+  refundTicketOpenApi,
+  salesByEventOpenApi,
+  listEventTicketsOpenApi,
+  zoneSeatMapOpenApi,
+  listVenuesOpenApi,
+  getVenueOpenApi,
+  listEventsOpenApi,
+  seatStreamOpenApi,
+  joinQueueOpenApi,
+  queueStatusOpenApi,
+  queueStreamOpenApi,
+  getEventOpenApi,
+  openSaleOpenApi,
+  waitingRoomAdminOpenApi,
+  outboxOpenApi,
+  opsDashboardOpenApi,
+  opsStreamOpenApi,
+  liveOpenApi,
+  readyOpenApi,
+  metricsOpenApi,
+];
 
 export function buildOpenApiDocument(version: string) {
   return createDocument({
@@ -82,7 +61,7 @@ export function buildOpenApiDocument(version: string) {
       { name: 'purchase', description: 'The hot path: one atomic Redis call per purchase' },
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
-      { name: 'admin', description: 'Opening a sale' },
+      { name: 'admin', description: 'Opening a sale, refunding a ticket' },
       { name: 'waiting room', description: 'The queue in front of a sale: a place, then a purchase token' },
       { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },
       { name: 'operations', description: 'Health, outbox and the ops view' },
@@ -92,260 +71,6 @@ export function buildOpenApiDocument(version: string) {
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN of the deployment' },
       },
     },
-    paths: {
-      '/api/v1/tickets': {
-        post: {
-          tags: ['purchase'],
-          summary: 'Buy a seat',
-          description:
-            'A 201 means the ticket will reach both stores even if the API dies right after answering. ' +
-            'With an Idempotency-Key, a retry with the same body returns the original 201 for 24 h.',
-          requestParams: {
-            header: z.object({
-              'Idempotency-Key': idempotencyKeyHeader.optional().meta({ description: 'Makes retries safe' }),
-              [PURCHASE_TOKEN_HEADER]: z
-                .string()
-                .optional()
-                .meta({ description: 'Required when the event has a waiting room: the token admission gave' }),
-              [BUYER_ID_HEADER]: z
-                .string()
-                .optional()
-                .meta({ description: 'The buyer the purchase is for; the purchase token must be theirs' }),
-            }),
-          },
-          requestBody: { required: true, ...json(purchaseSeatRequest.meta({ id: 'PurchaseSeatRequest' })) },
-          responses: {
-            '201': ok('The seat is yours', ticketResponseSchema),
-            '400': badRequest,
-            '403': error(
-              'ADMISSION_REQUIRED: the event has a waiting room and the purchase token is missing, invalid, ' +
-                'expired, for another event or another buyer (checked before any Redis work)',
-            ),
-            '404': error('NOT_FOUND: unknown venue, event or zone, or a seat outside the zone'),
-            '409': error('SEAT_TAKEN, ROW_SOLD_OUT or ZONE_SOLD_OUT'),
-            '413': error('PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT_BYTES'),
-            '422': error('IDEMPOTENCY_KEY_REUSED: the key was used for a different seat'),
-            '429': error('RATE_LIMITED: too many purchases from this address in the window', retryAfter),
-            '503': error(
-              'UNAVAILABLE: the seat inventory is unreachable or refusing commands, or the sale is being rebuilt; retry',
-              retryAfter,
-            ),
-          },
-        },
-      },
-      '/api/v1/tickets/{ticketId}': {
-        get: {
-          tags: ['queries'],
-          summary: 'A ticket (RESERVED or CANCELLED)',
-          requestParams: { path: getTicketParams },
-          responses: queryResponses(ok('The ticket', ticketViewSchema), 'NOT_FOUND: no such ticket (yet)'),
-        },
-      },
-      '/api/v1/events/{eventId}/sales': {
-        get: {
-          tags: ['queries'],
-          summary: 'Live tickets and revenue of an event, per zone',
-          requestParams: { path: salesByEventParams },
-          responses: queryResponses(ok('The sales', eventSalesSchema), 'NOT_FOUND: the read model knows no such event'),
-        },
-      },
-      '/api/v1/events/{eventId}/tickets': {
-        get: {
-          tags: ['queries'],
-          summary: "A page of an event's tickets, in ticket id order",
-          requestParams: { path: listEventTicketsParams, query: listEventTicketsQuery },
-          responses: queryResponses(ok('A page', ticketPageSchema), 'NOT_FOUND: the read model knows no such event'),
-        },
-      },
-      '/api/v1/events/{eventId}/zones/{zoneId}/seats': {
-        get: {
-          tags: ['queries'],
-          summary: 'The taken seats of a zone',
-          requestParams: { path: zoneSeatMapParams },
-          responses: queryResponses(ok('The seat map', zoneSeatMapSchema), 'NOT_FOUND: no such event or zone'),
-        },
-      },
-      '/api/v1/venues': {
-        get: {
-          tags: ['catalog'],
-          summary: 'Every venue with its zones',
-          responses: { '200': ok('The venues', z.array(venueResponseSchema)) },
-        },
-      },
-      '/api/v1/venues/{venueId}': {
-        get: {
-          tags: ['catalog'],
-          summary: 'One venue',
-          requestParams: { path: catalogId('venueId') },
-          responses: { '200': ok('The venue', venueResponseSchema), '404': error('NOT_FOUND') },
-        },
-      },
-      '/api/v1/events': {
-        get: {
-          tags: ['catalog'],
-          summary: 'The events on sale',
-          responses: { '200': ok('The events', z.array(eventResponseSchema)) },
-        },
-      },
-      '/api/v1/events/{eventId}/seat-stream': {
-        get: {
-          tags: ['live'],
-          summary: "Server-sent events: a snapshot of the event's taken seats, then each seat as it is taken",
-          requestParams: { path: seatStreamParams },
-          responses: {
-            '200': {
-              description: 'An event stream (text/event-stream) of `snapshot` and `seats` messages',
-              content: { 'text/event-stream': { schema: z.string() } },
-            },
-            '400': error('VALIDATION_FAILED'),
-            '404': error('NOT_FOUND'),
-            '503': error('Too many open streams on this process', retryAfter),
-          },
-        },
-      },
-      '/api/v1/events/{eventId}/queue': {
-        post: {
-          tags: ['waiting room'],
-          summary: "Join the event's waiting room: a place in arrival order (the same one again on a re-join)",
-          requestParams: { path: eventParams },
-          requestBody: { required: true, ...json(joinQueueRequest.meta({ id: 'JoinQueueRequest' })) },
-          responses: {
-            '201': ok('The place and its signed ticket', queueJoinedSchema),
-            '400': badRequest,
-            '404': error('NO_WAITING_ROOM: purchases of this event need no token'),
-            '503': error('UNAVAILABLE: Redis is unreachable; retry', retryAfter),
-          },
-        },
-      },
-      '/api/v1/events/{eventId}/queue/{queueTicket}': {
-        get: {
-          tags: ['waiting room'],
-          summary: 'The place now, and once admitted the purchase token (answered from memory)',
-          requestParams: { path: queueStatusParams },
-          responses: {
-            '200': ok('The place', queueStatusSchema),
-            '400': badRequest,
-            '403': error('INVALID_QUEUE_TICKET: forged, expired, or for another event'),
-            '404': error('NO_WAITING_ROOM: the room was turned off; purchases need no token'),
-          },
-        },
-      },
-      '/api/v1/events/{eventId}/queue/stream': {
-        get: {
-          tags: ['waiting room'],
-          summary: 'Server-sent events: `queue` (the place) every refresh, then `admitted` with the token',
-          requestParams: { path: eventParams, query: queueStreamQuery },
-          responses: {
-            '200': {
-              description: 'An event stream (text/event-stream) of `queue`, then `admitted` or `closed`',
-              content: { 'text/event-stream': { schema: z.string() } },
-            },
-            '400': error('VALIDATION_FAILED'),
-            '403': error('INVALID_QUEUE_TICKET'),
-            '429': error('Too many open streams from this address', retryAfter),
-            '503': error('Too many open streams on this process', retryAfter),
-          },
-        },
-      },
-      '/api/v1/admin/events/{eventId}/waiting-room': {
-        put: {
-          tags: ['admin'],
-          summary: "Set the event's admission rate (buyers per second); 0 turns the room off",
-          security: [{ adminToken: [] }],
-          requestParams: { path: eventParams },
-          requestBody: { required: true, ...json(setWaitingRoomRequest.meta({ id: 'SetWaitingRoomRequest' })) },
-          responses: {
-            '200': ok('The room', waitingRoomSchema),
-            '400': badRequest,
-            '401': error('UNAUTHORIZED: missing or wrong bearer token'),
-          },
-        },
-        delete: {
-          tags: ['admin'],
-          summary: "Turn the event's waiting room off (its queue is dropped)",
-          security: [{ adminToken: [] }],
-          requestParams: { path: eventParams },
-          responses: {
-            '204': { description: 'Off' },
-            '400': badRequest,
-            '401': error('UNAUTHORIZED: missing or wrong bearer token'),
-          },
-        },
-      },
-      '/api/v1/events/{eventId}': {
-        get: {
-          tags: ['catalog'],
-          summary: 'One event',
-          requestParams: { path: catalogId('eventId') },
-          responses: { '200': ok('The event', eventResponseSchema), '404': error('NOT_FOUND') },
-        },
-      },
-      '/api/v1/admin/events': {
-        post: {
-          tags: ['admin'],
-          summary: 'Create an event and open its sale',
-          security: [{ adminToken: [] }],
-          requestBody: { required: true, ...json(eventSchema.meta({ id: 'OpenSaleRequest' })) },
-          responses: {
-            '201': ok('Created and open', openedSaleSchema),
-            '400': badRequest,
-            '401': error('UNAUTHORIZED: missing or wrong bearer token'),
-            '404': error('NOT_FOUND: unknown venue'),
-            '409': error('EVENT_EXISTS'),
-          },
-        },
-      },
-      '/api/v1/ops/outbox': {
-        get: {
-          tags: ['operations'],
-          summary: 'Outbox backlog',
-          responses: { '200': ok('The backlog', outboxSchema) },
-        },
-      },
-      '/api/v1/ops/dashboard': {
-        get: {
-          tags: ['operations'],
-          summary: 'The ops view figures once: outcomes, purchase rate, outbox, pipelines, sales by zone',
-          requestParams: { query: opsQuery },
-          responses: { '200': ok('The figures', z.looseObject({})), '400': error('VALIDATION_FAILED') },
-        },
-      },
-      '/api/v1/ops/stream': {
-        get: {
-          tags: ['operations'],
-          summary: 'Server-sent events: the ops view figures once a second',
-          requestParams: { query: opsQuery },
-          responses: {
-            '200': {
-              description: 'An event stream (text/event-stream)',
-              content: { 'text/event-stream': { schema: z.string() } },
-            },
-            '400': error('VALIDATION_FAILED'),
-            '503': error('Too many open streams on this process', retryAfter),
-          },
-        },
-      },
-      '/health/live': {
-        get: {
-          tags: ['operations'],
-          summary: 'Liveness: the process answers',
-          responses: { '200': ok('Alive', liveSchema) },
-        },
-      },
-      '/health/ready': {
-        get: {
-          tags: ['operations'],
-          summary: 'Readiness: Redis, RabbitMQ and MySQL answer (each check bounded to 1 s)',
-          responses: { '200': ok('Ready', readinessSchema), '503': ok('A dependency failed', readinessSchema) },
-        },
-      },
-      '/metrics': {
-        get: {
-          tags: ['operations'],
-          summary: 'Prometheus metrics',
-          responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': {} } } },
-        },
-      },
-    },
+    paths: openApiPaths(API_ROUTES),
   });
 }

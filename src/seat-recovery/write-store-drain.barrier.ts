@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { connect } from 'amqplib';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { sleep, withTimeout } from '../platform/time';
 import { ticketMessageJson } from '../platform/amqp/ticket-message';
 import { topologyFor } from '../platform/amqp/topology';
+import { AMQP_CONNECTION_NAMES, openAmqpConnection } from '../platform/amqp/amqp-connection.factory';
 import { REDIS } from '../platform/redis/redis.factory';
 import { writeStoreDeadLetters, type DeadLetterCount } from './dead-letters';
 import { barrierSeen, roundSettled, workersChanged, type DrainReport } from './drain-report';
@@ -62,8 +62,8 @@ export class WriteStoreDrainBarrier {
 
   /** DRAINED when the drain is proven; NOT_PROVEN when this pass could not prove it (or `abort` turned true). */
   async pass(abort: () => boolean): Promise<DrainPass> {
-    const connection = await connect(this.config.AMQP_URL, { timeout: 5000 });
-    connection.on('error', () => undefined); // followed by 'close'; the calls below then fail
+    // The factory's error listener keeps a connection error from crashing the worker; the calls below then fail.
+    const connection = await openAmqpConnection(this.config.AMQP_URL, AMQP_CONNECTION_NAMES.drainBarrier);
     try {
       const channel = await connection.createConfirmChannel();
       channel.on('error', () => undefined);

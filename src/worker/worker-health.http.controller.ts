@@ -33,7 +33,7 @@ export class WorkerHealthHttpController {
       mysql: () => this.orm.em.fork().execute('select 1'),
       // The abort also cancels the SDK's own retries, which would outlast the check.
       dynamodb: () =>
-        this.dynamodb.document.send(new ListTablesCommand({ Limit: 1 }), {
+        this.dynamodb.sdk.send(new ListTablesCommand({ Limit: 1 }), {
           abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
         }),
     });

@@ -4,6 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { withTimeout } from '../platform/time';
 import { QueueDepthProbe } from '../platform/amqp/queue-depth.probe';
+import { AMQP_CONNECTION_NAMES } from '../platform/amqp/amqp-connection.factory';
 import { deadLetterQueueOf, topologyFor } from '../platform/amqp/topology';
 import { METRICS_REGISTRY } from '../platform/metrics/metrics-registry';
 import { READ_MODEL_ORM } from '../read-model/read-model-orm';
@@ -66,7 +67,11 @@ export class WorkerMetrics implements OnApplicationShutdown {
     @Inject(READ_MODEL_ORM) orm: MikroORM,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    const queues = (this.queues = new QueueDepthProbe(config.AMQP_URL, SCRAPE_TIMEOUT_MS));
+    const queues = (this.queues = new QueueDepthProbe(
+      config.AMQP_URL,
+      AMQP_CONNECTION_NAMES.workerQueueDepth,
+      SCRAPE_TIMEOUT_MS,
+    ));
     const deadLetterQueues = Object.values(topologyFor(config.AMQP_NAMESPACE).pipelines).map(deadLetterQueueOf);
     new Gauge({
       name: 'tickets_projection_lag_seconds',

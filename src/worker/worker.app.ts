@@ -6,6 +6,7 @@ import { dynamoDbTarget, type AppConfig } from '../platform/config/app-config';
 import { topologyFor } from '../platform/amqp/topology';
 import { createMetricsRegistry } from '../platform/metrics/metrics-registry';
 import { AmqpPipelineServer } from '../platform/amqp/amqp-pipeline.server';
+import { AMQP_CONNECTION_NAMES, type AmqpConnectionName } from '../platform/amqp/amqp-connection.factory';
 import { PipelineErrorsFilter } from '../platform/amqp/pipeline-errors.filter';
 import { READ_MODEL_PIPELINE, WRITE_STORE_PIPELINE } from '../platform/amqp/pipeline-transports';
 import { pipelineMessageCounters, pipelineRetryCounters } from './worker-metrics';
@@ -26,9 +27,10 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
   const metrics = createMetricsRegistry();
   const countMessages = pipelineMessageCounters(metrics);
   const countRetries = pipelineRetryCounters(metrics);
-  const pipeline = (queue: string, transportId: symbol, name: string) =>
+  const pipeline = (queue: string, transportId: symbol, name: string, connectionName: AmqpConnectionName) =>
     new AmqpPipelineServer({
       url: config.AMQP_URL,
+      connectionName,
       topology,
       queue,
       transportId,
@@ -40,8 +42,13 @@ export async function createWorkerApp(config: AppConfig): Promise<WorkerApp> {
       onRetry: countRetries(name),
     });
   const servers = [
-    pipeline(topology.pipelines.writeStore, WRITE_STORE_PIPELINE, 'write-store'),
-    pipeline(topology.pipelines.readModel, READ_MODEL_PIPELINE, 'read-model'),
+    pipeline(
+      topology.pipelines.writeStore,
+      WRITE_STORE_PIPELINE,
+      'write-store',
+      AMQP_CONNECTION_NAMES.writeStorePipeline,
+    ),
+    pipeline(topology.pipelines.readModel, READ_MODEL_PIPELINE, 'read-model', AMQP_CONNECTION_NAMES.readModelPipeline),
   ];
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config, loadCatalog(config.CATALOG_FILE), servers, metrics),

@@ -27,7 +27,8 @@ export function isTransientDynamoError(error: unknown): boolean {
   if (name !== undefined && TRANSIENT_NAMES.has(name)) return true;
   const status = $metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|socket hang up/i.test(
+  // Whole words, case as node:net spells them: "ResourceNotFoundException" must not read as ENOTFOUND.
+  return /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)\b|socket hang up/.test(
     `${code ?? ''} ${message ?? ''}`,
   );
 }

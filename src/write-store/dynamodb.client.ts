@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoJsonClient } from './dynamo-json.client';
 import { DynamoSdkItemClient, type DynamoItemClient } from './dynamo-sdk-item.client';
 
@@ -19,14 +18,16 @@ export interface DynamoClientOptions {
 }
 
 /**
- * The write store's two clients on one endpoint, region and credential chain: the SDK's document client for
- * tables and health checks, and the JSON client for items, where the SDK's cost per call bounded the
- * pipeline (see DynamoJsonClient). With `itemClient: 'sdk'` the items go through the SDK's bare client
- * instead, the one under the document client, for comparing the two on the same workload.
+ * The write store's two clients on one endpoint, region and credential chain: the SDK's client for tables and
+ * health checks (CreateTable, DescribeTable, ListTables: low-level calls with no items, so no document client
+ * and its marshalling), and the JSON client for items, where the SDK's cost per call bounded the pipeline (see
+ * DynamoJsonClient). With `itemClient: 'sdk'` the items go through the SDK's client too, for comparing the
+ * two on the same workload.
  */
 export class DynamoClients {
   constructor(
-    readonly document: DynamoDBDocumentClient,
+    /** The SDK's client: tables and health checks; with `itemClient: 'sdk'` the items too. */
+    readonly sdk: DynamoDBClient,
     /** The item client: DynamoJsonClient unless `itemClient: 'sdk'`. */
     readonly json: DynamoItemClient,
     /** Where both clients send their calls, for error messages. */
@@ -34,7 +35,7 @@ export class DynamoClients {
   ) {}
 
   destroy(): void {
-    this.document.destroy();
+    this.sdk.destroy();
     this.json.destroy();
   }
 }
@@ -74,11 +75,8 @@ export function createDynamoClients(
       httpsAgent: { keepAlive: true, maxSockets },
     },
   });
-  const document = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
   const target = endpoint ?? client.config.endpointProvider({ Region: region }).url.origin;
-  if (options.itemClient === 'sdk') return new DynamoClients(document, new DynamoSdkItemClient(client), target);
+  if (options.itemClient === 'sdk') return new DynamoClients(client, new DynamoSdkItemClient(client), target);
   const json = new DynamoJsonClient({
     endpoint: target,
     region,
@@ -88,5 +86,5 @@ export function createDynamoClients(
     requestTimeoutMs,
     maxSockets,
   });
-  return new DynamoClients(document, json, target);
+  return new DynamoClients(client, json, target);
 }

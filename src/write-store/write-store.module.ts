@@ -9,8 +9,8 @@ import { TICKET_WRITE_STORE } from './ticket-write-store.port';
 export const EMBEDDED_DYNALITE = Symbol('EMBEDDED_DYNALITE');
 
 /**
- * The write store. Expects APP_CONFIG from the importing application. Tables are ensured when the store
- * initialises, so the app does not start without them.
+ * The write store. Expects APP_CONFIG from the importing application. The store checks its tables when it
+ * initialises (the migrate step creates them), so the app does not start without them.
  */
 @Module({
   providers: [

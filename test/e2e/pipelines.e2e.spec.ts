@@ -1,3 +1,4 @@
+import { AMQP_CONNECTION_NAMES } from '../../src/platform/amqp/amqp-connection.factory';
 import { AmqpPublisher } from '../../src/platform/amqp/amqp-publisher';
 import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { TicketReservedEvent, type TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
@@ -14,7 +15,7 @@ describe('purchase → RabbitMQ → worker → DynamoDB + MySQL, with real proce
 
   beforeAll(async () => {
     platform = await new Platform().start();
-    publisher = new AmqpPublisher(config.AMQP_URL, testTopology());
+    publisher = new AmqpPublisher(config.AMQP_URL, testTopology(), AMQP_CONNECTION_NAMES.apiPublisher);
   });
   afterAll(async () => {
     await publisher.close();

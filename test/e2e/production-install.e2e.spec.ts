@@ -62,7 +62,7 @@ describe('the API and the worker from a production install (npm ci --omit=dev)',
 
   it('starts the worker on a region alone: it reaches DynamoDB at the regional endpoint, not dynalite', async () => {
     const worker = start('main.worker.js', { ...awsEnv, WORKER_PORT: String(await freePort()) });
-    // There is no route to AWS from the test machine: the worker gets as far as ensuring its tables at
+    // There is no route to AWS from the test machine: the worker gets as far as checking its tables at
     // https://dynamodb.eu-west-1.amazonaws.com and stops there (with a route it would go on to consume).
     const code = await worker.closed;
     expect(worker.output).not.toMatch(MISSING_PACKAGE);
@@ -70,9 +70,20 @@ describe('the API and the worker from a production install (npm ci --omit=dev)',
     expect(code).toBe(1);
   });
 
-  it('starts the worker against a DynamoDB endpoint all the way to its health port', async () => {
+  it('runs the migrate step, then starts the worker against a DynamoDB endpoint all the way to its health port', async () => {
     const dynalite: DynaliteServer = await startDynalite();
     try {
+      // The worker only checks for its tables: the step creates them, from the same install.
+      const migrate = await run(process.execPath, [join(dir, 'dist', 'main.migrate.js')], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'production',
+          MYSQL_URL: mysqlUrl,
+          DYNAMODB_ENDPOINT: dynalite.endpoint,
+        },
+      });
+      expect(migrate.stdout).toContain('created DynamoDB table tickets-seat-events');
       const port = await freePort();
       const worker = start('main.worker.js', { DYNAMODB_ENDPOINT: dynalite.endpoint, WORKER_PORT: String(port) });
       await worker.waitForHttp(port, 30_000);

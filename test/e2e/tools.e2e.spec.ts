@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ChildProcessHandle, freePort } from '../support/child-process';
+import { dropDatabase, throwawayMysqlUrl } from '../support/read-model-db';
 import { TEST_CATALOG_FILE, testNamespace } from '../support/test-config';
 
 const ROOT = join(__dirname, '..', '..');
@@ -11,7 +12,7 @@ const TOOLS = [
   'consistency/rebuild-read-model.main.js',
   'consistency/rebuild-seats.main.js',
   'consistency/replay-dlq.main.js',
-  'read-model/migrate.js',
+  'main.migrate.js',
 ];
 
 /** A tool run with an environment of its own: nothing of the machine's .env or shell but PATH. */
@@ -95,10 +96,37 @@ describe('a store out of reach at start-up is named by the setting to fix', () =
 
   it('migrate: MYSQL_URL, without its password', async () => {
     const port = await closedPort();
-    const result = await runTool('read-model/migrate.js', [], { MYSQL_URL: `mysql://root:s3cret@127.0.0.1:${port}/x` });
+    const result = await runTool('main.migrate.js', [], {
+      MYSQL_URL: `mysql://root:s3cret@127.0.0.1:${port}/x`,
+      DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot reach MySQL at mysql://root:***@127.0.0.1:${port}/x (MYSQL_URL)`);
     expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it('migrate: DYNAMODB_ENDPOINT, after the read model is migrated', async () => {
+    const port = await closedPort();
+    const mysqlUrl = throwawayMysqlUrl();
+    try {
+      const result = await runTool('main.migrate.js', [], {
+        MYSQL_URL: mysqlUrl,
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^created database /);
+      expect(result.stderr).toContain(`cannot reach DynamoDB at http://127.0.0.1:${port} (DYNAMODB_ENDPOINT)`);
+    } finally {
+      await dropDatabase(mysqlUrl);
+    }
+  });
+
+  it('migrate: no DynamoDB setting at all is named before MySQL is touched', async () => {
+    const port = await closedPort();
+    const result = await runTool('main.migrate.js', [], { MYSQL_URL: `mysql://root@127.0.0.1:${port}/x` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DYNAMODB_REGION: required without DYNAMODB_ENDPOINT');
+    expect(result.stderr).not.toContain('MySQL');
   });
 
   it('replay:dlq: AMQP_URL', async () => {

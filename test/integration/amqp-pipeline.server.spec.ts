@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { deadLetterQueueOf } from '../../src/platform/amqp/topology';
 import { AmqpPipelineServer, DEFAULT_MAX_MESSAGE_BYTES } from '../../src/platform/amqp/amqp-pipeline.server';
+import { AMQP_CONNECTION_NAMES } from '../../src/platform/amqp/amqp-connection.factory';
 import { PipelineErrorsFilter } from '../../src/platform/amqp/pipeline-errors.filter';
 import { ITEM_OK, type PipelineItemResult } from '../../src/platform/amqp/pipeline-item-result';
 import { waitFor } from '../support/queue-reader';
@@ -86,6 +87,7 @@ describe('AmqpPipelineServer (worker transport) on the real broker', () => {
     app = await NestFactory.create(TestPipelineModule, new FastifyAdapter(), { logger: ['error'] });
     server = new AmqpPipelineServer({
       url: config.AMQP_URL,
+      connectionName: AMQP_CONNECTION_NAMES.writeStorePipeline,
       topology,
       queue: QUEUE,
       transportId: TRANSPORT,

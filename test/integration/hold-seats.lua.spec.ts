@@ -48,12 +48,14 @@ describe('hold-seats.lua and release-hold.lua on Redis', () => {
 
   const hold = (
     pick: { seats: HeldSeat[] } | { bestAvailable: number },
-    extra: { zoneId?: number; holdId?: string; buyerId?: string } = {},
+    extra: { zoneId?: number; holdId?: string; buyerId?: string; notAfter?: number } = {},
   ): Promise<HoldOutcome> => {
     const zoneId = extra.zoneId ?? smallZone.zoneId;
     const holdId = extra.holdId ?? newHoldId(eventId, zoneId);
     touched.push({ zoneId, holdId });
-    return holds.hold({ holdId, buyerId: extra.buyerId ?? 'buyer-1', eventId, zoneId, holdMs: HOLD_MS, pick });
+    const { notAfter } = extra;
+    const request = { holdId, buyerId: extra.buyerId ?? 'buyer-1', eventId, zoneId, holdMs: HOLD_MS, pick };
+    return holds.hold(notAfter === undefined ? request : { ...request, notAfter });
   };
   const seats = (...labels: string[]): HeldSeat[] =>
     labels.map((label) => ({ row: label[0]!, column: Number(label.slice(1)) }));
@@ -141,6 +143,28 @@ describe('hold-seats.lua and release-hold.lua on Redis', () => {
       const again = await hold({ seats: seats('A2') }, { holdId });
       expect(first.code).toBe('HELD');
       expect(again).toEqual({ ...first, code: 'REPLAYED' });
+      expect(await zoneState()).toEqual(state);
+    });
+  });
+
+  describe('not after a deadline', () => {
+    it('takes the seats before the deadline and refuses with CLAIM_EXPIRED after it, writing nothing', async () => {
+      const now = await redisNowMs();
+      expect((await hold({ seats: seats('A1') }, { notAfter: now + 60_000 })).code).toBe('HELD');
+      const state = await zoneState();
+      expect(await hold({ seats: seats('A2', 'B2') }, { notAfter: now - 1 })).toEqual({ code: 'CLAIM_EXPIRED' });
+      expect(await hold({ bestAvailable: 2 }, { notAfter: now - 1 })).toEqual({ code: 'CLAIM_EXPIRED' });
+      expect(await zoneState()).toEqual(state);
+      const refused = holdKeys(eventId, 7, lastHoldId());
+      expect(await redis.exists(refused.record)).toBe(0);
+      expect(await redis.zscore(refused.expiryIndex, lastHoldId())).toBeNull();
+    });
+
+    it('still answers a replay of a hold it made after the deadline, taking nothing more', async () => {
+      const holdId = newHoldId(eventId, 7);
+      const first = await hold({ seats: seats('B1') }, { holdId, notAfter: (await redisNowMs()) + 60_000 });
+      const state = await zoneState();
+      expect(await hold({ seats: seats('B2') }, { holdId, notAfter: 1 })).toEqual({ ...first, code: 'REPLAYED' });
       expect(await zoneState()).toEqual(state);
     });
   });

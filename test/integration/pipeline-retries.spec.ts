@@ -7,16 +7,19 @@ import { AmqpPublisher } from '../../src/platform/amqp/amqp-publisher';
 import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { deadLetterQueueOf } from '../../src/platform/amqp/topology';
 import { AMQP_PUBLISHER } from '../../src/purchasing/outbox/outbox-relay';
+import type { TicketRefundedData } from '../../src/purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { TicketReservedEvent } from '../../src/purchasing/ticket-reserved.event';
 import { AmqpPipelineServer } from '../../src/platform/amqp/amqp-pipeline.server';
+import { AMQP_CONNECTION_NAMES } from '../../src/platform/amqp/amqp-connection.factory';
 import { PipelineErrorsFilter } from '../../src/platform/amqp/pipeline-errors.filter';
 import { WRITE_STORE_PIPELINE } from '../../src/platform/amqp/pipeline-transports';
 import { WriteStorePipelineController } from '../../src/worker/write-store.pipeline.controller';
 import { DynamoServiceError } from '../../src/write-store/dynamo-json.client';
-import type { PersistOutcome } from '../../src/write-store/persist-outcome';
+import type { PersistOutcome, RefundOutcome } from '../../src/write-store/persist-outcome';
 import {
   TICKET_WRITE_STORE,
+  type RefundLedger,
   type SeatEvent,
   type TicketCreation,
   type TicketWriteStore,
@@ -50,6 +53,12 @@ class FailingStore implements TicketWriteStore {
     }
     return this.store.persist(tickets);
   }
+  persistRefunds(refunds: readonly TicketRefundedData[]): Promise<RefundOutcome[]> {
+    return this.store.persistRefunds(refunds);
+  }
+  useRefundLedger(ledger: RefundLedger): void {
+    this.store.useRefundLedger(ledger);
+  }
   listEventTickets(eventId: string): Promise<TicketCreation[]> {
     return this.store.listEventTickets(eventId);
   }
@@ -75,7 +84,7 @@ describe('write-store pipeline: a store error that is not the ticket fault is re
   beforeAll(async () => {
     dynamo = await TestDynamo.start();
     store = new FailingStore(await dynamo.freshStore());
-    publisher = new AmqpPublisher(config.AMQP_URL, topology);
+    publisher = new AmqpPublisher(config.AMQP_URL, topology, AMQP_CONNECTION_NAMES.workerPublisher);
     @Module({
       controllers: [WriteStorePipelineController],
       providers: [
@@ -87,6 +96,7 @@ describe('write-store pipeline: a store error that is not the ticket fault is re
     app = await NestFactory.create(TestWriteStoreModule, new FastifyAdapter(), { logger: ['error'] });
     server = new AmqpPipelineServer({
       url: config.AMQP_URL,
+      connectionName: AMQP_CONNECTION_NAMES.writeStorePipeline,
       topology,
       queue: QUEUE,
       transportId: WRITE_STORE_PIPELINE,

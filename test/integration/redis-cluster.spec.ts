@@ -12,7 +12,8 @@ import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase
 import { allOutboxKeys, outboxKey, zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { SEAT_MAP, type SeatMap } from '../../src/purchasing/seat-map/seat-map.port';
 import { TicketCache } from '../../src/read-model/get-ticket/ticket-cache';
-import { isRedisUnavailable, REDIS, type RedisClient } from '../../src/platform/redis/redis.factory';
+import { REDIS, type RedisClient } from '../../src/platform/redis/redis.factory';
+import { isRedisUnavailable } from '../../src/platform/redis/redis-errors';
 import { inParallel } from '../support/platform';
 import { QueueReader, waitFor } from '../support/queue-reader';
 import { RedisClusterHarness, redisClusterUnavailable } from '../support/redis-cluster';

@@ -1,14 +1,15 @@
 import 'reflect-metadata';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '../../src/platform/config/config.module';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import { seatStreamId } from '../../src/write-store/seat-stream.decider';
 import type { PersistOutcome } from '../../src/write-store/persist-outcome';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../../src/write-store/ticket-write-store.port';
 import { EMBEDDED_DYNALITE, WriteStoreModule } from '../../src/write-store/write-store.module';
+import { migrateWriteStore } from '../../src/write-store/migrate-write-store';
 import { TestDynamo } from '../support/dynalite';
 import { reservedTicket } from '../support/tickets';
 import { ThrottlingProxy } from '../support/throttling-proxy';
@@ -158,7 +159,8 @@ describe('DynamoDB write store on dynalite', () => {
     const recordedAt = new Date().toISOString();
     const reason = `SEAT_ALREADY_SOLD:${owner.ticketId}`;
     // What a worker that died between the two writes leaves behind: stream items, no TicketCreation.
-    const put = (item: object) => dynamo.db.send(new PutCommand({ TableName: store.seatEventsTable, Item: item }));
+    const put = (item: object) =>
+      dynamo.db.send(new PutItemCommand({ TableName: store.seatEventsTable, Item: marshall(item) }));
     await put({ streamId, version: 1, type: 'TicketReserved', ticketId: owner.ticketId, data: owner, recordedAt });
     const cancelled = { ...refused, reason, cancelledOn: recordedAt };
     await put({
@@ -240,16 +242,26 @@ describe('DynamoDB write store on dynalite', () => {
     db.destroy();
   });
 
-  it('uses DYNAMODB_ENDPOINT when it is set: no embedded dynalite, tables created at start-up', async () => {
-    @Module({
-      imports: [
-        ConfigModule.forRoot(
-          testConfig({ DYNAMODB_ENDPOINT: dynamo.server.endpoint, DYNAMODB_TABLE_PREFIX: 'module' }),
-        ),
-        WriteStoreModule,
-      ],
-    })
+  it('uses DYNAMODB_ENDPOINT when it is set: no embedded dynalite; stops without its tables, naming them and the migrate step; starts once the step created them', async () => {
+    const config = testConfig({ DYNAMODB_ENDPOINT: dynamo.server.endpoint, DYNAMODB_TABLE_PREFIX: 'module' });
+    @Module({ imports: [ConfigModule.forRoot(config), WriteStoreModule] })
     class WithEndpoint {}
+    await expect(
+      NestFactory.createApplicationContext(WithEndpoint, { logger: false, abortOnError: false }),
+    ).rejects.toThrow(
+      `DynamoDB at ${dynamo.server.endpoint} (DYNAMODB_ENDPOINT) has no table module-seat-events, module-tickets ` +
+        '(DYNAMODB_TABLE_PREFIX): run `npm run migrate`',
+    );
+    const { TableNames: before } = await dynamo.db.send(new ListTablesCommand({}));
+    expect(before).not.toContain('module-seat-events'); // the worker checked; it created nothing
+
+    const migrated: string[] = [];
+    await migrateWriteStore(config, (line) => migrated.push(line));
+    expect(migrated).toEqual(['created DynamoDB table module-seat-events', 'created DynamoDB table module-tickets']);
+    const again: string[] = [];
+    await migrateWriteStore(config, (line) => again.push(line));
+    expect(again).toEqual(['DynamoDB tables module-seat-events, module-tickets are up to date']);
+
     const app = await NestFactory.createApplicationContext(WithEndpoint, { logger: ['error'] });
     try {
       expect(app.get(EMBEDDED_DYNALITE)).toBeNull();

@@ -17,9 +17,9 @@ export class TestDynamo {
     readonly clients: DynamoClients,
   ) {}
 
-  /** The SDK's document client, for tests that read or plant items directly. */
-  get db(): DynamoClients['document'] {
-    return this.clients.document;
+  /** The SDK's client, for tests that read or plant items directly. */
+  get db(): DynamoClients['sdk'] {
+    return this.clients.sdk;
   }
 
   /** Items through the JSON client, or through the SDK with DYNAMODB_CLIENT=sdk in the test's environment. */

@@ -9,6 +9,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private open = true;
   port = 0;
+  /** Every byte the clients sent, in order: what a test asserts a handshake carried. */
+  readonly fromClients: Buffer[] = [];
 
   constructor(
     private readonly targetHost: string,
@@ -24,6 +26,7 @@ export class TcpProxy {
       const upstream = connect(this.targetPort, this.targetHost);
       this.track(client);
       this.track(upstream);
+      client.on('data', (chunk: Buffer) => this.fromClients.push(chunk));
       client.pipe(upstream);
       upstream.pipe(client);
       const close = () => {

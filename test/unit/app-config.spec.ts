@@ -10,6 +10,15 @@ describe('configuration', () => {
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(config.AMQP_URL).toBe('amqp://guest:guest@127.0.0.1:5672');
     expect(config.OUTBOX_RELAY_ENABLED).toBe(true);
+    expect(config.MAX_SEATS_PER_BUYER_PER_EVENT).toBe(8);
+    expect(config.BUYER_QUOTA_CLAIM_SECONDS).toBe(10);
+    expect(config.BUYER_QUOTA_GRACE_SECONDS).toBe(60);
+  });
+
+  it('refuses a per-buyer limit below one seat', () => {
+    expect(() => parseConfig({ ...valid, MAX_SEATS_PER_BUYER_PER_EVENT: '0' })).toThrow(
+      /MAX_SEATS_PER_BUYER_PER_EVENT/,
+    );
   });
 
   it('names every bad variable in one error', () => {

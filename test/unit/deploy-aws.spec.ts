@@ -1,6 +1,10 @@
 import 'reflect-metadata';
-import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoClients } from '../../src/write-store/dynamodb.client';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -303,10 +307,10 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
           return { Table: { TableStatus: 'ACTIVE', GlobalSecondaryIndexes: [] } };
         return {};
       },
-    } as unknown as DynamoDBDocumentClient;
+    } as unknown as DynamoDBClient;
     const prefix = hcl.variable.dynamodb_table_prefix![0].default as string;
-    // Table creation uses the document client only.
-    const clients = { document: recorder } as DynamoClients;
+    // Table creation uses the SDK's client only.
+    const clients = { sdk: recorder } as DynamoClients;
     await new DynamoTicketWriteStore(clients, { DYNAMODB_TABLE_PREFIX: prefix }).ensureTables();
     expect(created).toHaveLength(2);
     const tables = Object.values(resources('aws_dynamodb_table')).map(([t]) => t);

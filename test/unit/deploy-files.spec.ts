@@ -95,14 +95,20 @@ describe('docker-compose.yml', () => {
       mysql: 'service_healthy',
       dynamodb: expect.stringMatching(/^service_(started|healthy)$/),
     });
-    expect(conditions('migrate')).toMatchObject({ mysql: 'service_healthy' });
+    expect(conditions('migrate')).toMatchObject({ mysql: 'service_healthy', dynamodb: 'service_started' });
   });
 
   it(structureTitle('runs the migrations once, from the worker image'), () => {
     const migrate = services.migrate!;
     expect(migrate.build?.target).toBe('worker');
-    expect(migrate.command).toEqual(['node', 'dist/read-model/migrate.js']);
+    expect(migrate.command).toEqual(['node', 'dist/main.migrate.js']);
     expect(migrate.restart).toBe('no');
+    // The same DynamoDB as the worker's: the tables it creates are the ones the worker checks for.
+    for (const name of ['DYNAMODB_ENDPOINT', 'DYNAMODB_REGION', 'DYNAMODB_TABLE_PREFIX'])
+      expect({ name, value: migrate.environment?.[name] }).toEqual({
+        name,
+        value: services.worker!.environment?.[name],
+      });
   });
 
   it(structureTitle('health-checks redis, rabbitmq and mysql and keeps the images’ checks of api and worker'), () => {
@@ -227,7 +233,7 @@ describe('Dockerfile', () => {
 });
 
 describe('production dependencies', () => {
-  const entryPoints = ['src/main.api.ts', 'src/main.worker.ts', 'src/read-model/migrate.ts'];
+  const entryPoints = ['src/main.api.ts', 'src/main.worker.ts', 'src/main.migrate.ts'];
   const packageJson = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
 
   /** The modules a file loads when it is loaded: its value imports (type-only ones are erased) and re-exports. */

@@ -357,13 +357,16 @@ describe.each(rendered)('$dir ($how)', ({ objects, skipped }) => {
     }
   });
 
-  check('runs the read-model migration as a Job on the worker image', () => {
+  check('runs the migrate step (read model and DynamoDB tables) as a Job on the worker image', () => {
     const [job] = byKind(objects, 'Job');
     const container = job!.spec.template.spec.containers[0];
-    expect(container.command).toEqual(['node', 'dist/read-model/migrate.js']);
+    expect(container.command).toEqual(['node', 'dist/main.migrate.js']);
     expect(container.image).toBe(deployment('ticketing-worker')!.spec.template.spec.containers[0].image);
     expect(job!.spec.template.spec.restartPolicy).toBe('Never');
     expect(container.env.map((e: { name: string }) => e.name)).toEqual(['MYSQL_URL']);
+    // The worker's settings (DYNAMODB_REGION, DYNAMODB_TABLE_PREFIX) and its service account (its DynamoDB role).
+    expect(container.envFrom).toEqual(deployment('ticketing-worker')!.spec.template.spec.containers[0].envFrom);
+    expect(job!.spec.template.spec.serviceAccountName).toBe('ticketing-worker');
   });
 
   check('names the generated ConfigMap with its content hash, so a configuration change rolls the pods', () => {

@@ -1,4 +1,4 @@
-import { isClusterRedirection, isRedisUnavailable } from '../../src/platform/redis/redis.factory';
+import { isClusterRedirection, isRedisUnavailable } from '../../src/platform/redis/redis-errors';
 
 describe('Redis errors that mean "retry later"', () => {
   it('counts a cluster refusing a command it did not run (slot moving, failing over) as unavailable', () => {

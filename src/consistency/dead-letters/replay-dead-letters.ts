@@ -1,7 +1,8 @@
-import { connect, type GetMessage } from 'amqplib';
+import type { GetMessage } from 'amqplib';
 import { reach } from '../../platform/startup-failure';
 import { withTimeout } from '../../platform/time';
 import { deadLetterQueueOf, type Topology } from '../../platform/amqp/topology';
+import { AMQP_CONNECTION_NAMES, openAmqpConnection } from '../../platform/amqp/amqp-connection.factory';
 
 export const PIPELINES = ['write-store', 'read-model'] as const;
 export type PipelineName = (typeof PIPELINES)[number];
@@ -51,8 +52,10 @@ export async function replayDeadLetters(
 ): Promise<ReplayReport> {
   const to = pipeline === 'write-store' ? topology.pipelines.writeStore : topology.pipelines.readModel;
   const from = deadLetterQueueOf(to);
-  const connection = await reach('AMQP_URL', url, () => connect(url, { timeout: 10_000 }));
-  connection.on('error', () => undefined); // followed by 'close'; the calls below then fail
+  // The factory's error listener keeps a connection error from crashing the tool; the calls below then fail.
+  const connection = await reach('AMQP_URL', url, () =>
+    openAmqpConnection(url, AMQP_CONNECTION_NAMES.replayDeadLetters, 10_000),
+  );
   const reasons = new Map<string, number>();
   let handled = 0;
   let moved = 0;

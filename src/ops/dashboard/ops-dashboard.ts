@@ -9,6 +9,7 @@ import { LiveSeats } from '../../live/live-seats';
 import { SeatFeed } from '../../live/seat-feed';
 import { withTimeout } from '../../platform/time';
 import { QueueDepthProbe } from '../../platform/amqp/queue-depth.probe';
+import { AMQP_CONNECTION_NAMES } from '../../platform/amqp/amqp-connection.factory';
 import { deadLetterQueueOf, topologyFor } from '../../platform/amqp/topology';
 import { READ_MODEL_ORM } from '../../read-model/read-model-orm';
 import { SalesByEventQuery } from '../../read-model/sales-by-event/sales-by-event.query';
@@ -65,7 +66,7 @@ export class OpsDashboard implements OnApplicationShutdown {
     private readonly feed: SeatFeed,
     private readonly waitingRooms: WaitingRoomCache,
   ) {
-    this.queues = new QueueDepthProbe(config.AMQP_URL, FIGURE_TIMEOUT_MS);
+    this.queues = new QueueDepthProbe(config.AMQP_URL, AMQP_CONNECTION_NAMES.apiQueueDepth, FIGURE_TIMEOUT_MS);
     const { pipelines } = topologyFor(config.AMQP_NAMESPACE);
     this.pipelines = [
       { name: 'write-store', queue: pipelines.writeStore },

@@ -1,15 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { sleep } from '../time';
 import { assertTopology, type Topology } from './topology';
 import type { TicketMessage } from './ticket-message';
 import { reach } from '../startup-failure';
+import { openAmqpConnection, reconnectDelayMs, type AmqpConnectionName } from './amqp-connection.factory';
 import type { PipelineItemResult } from './pipeline-item-result';
 
 export interface PipelineServerOptions {
   url: string;
+  /** The name the broker shows for this consumer's connection (AMQP_CONNECTION_NAMES). */
+  connectionName: AmqpConnectionName;
   topology: Topology;
   queue: string;
   transportId: symbol;
@@ -144,13 +147,12 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   }
 
   private async start(): Promise<void> {
-    const { url } = this.options;
-    const connection = await reach('AMQP_URL', url, () => connect(url));
+    const { url, connectionName } = this.options;
+    const connection = await reach('AMQP_URL', url, () => openAmqpConnection(url, connectionName));
     const channel = await connection.createConfirmChannel();
     await assertTopology(channel, this.options.topology);
     await channel.prefetch(this.options.prefetch);
-    const recover = (error?: Error) => void this.recover(error);
-    connection.on('error', (error: Error) => this.log.warn(`broker connection error: ${error.message}`));
+    const recover = () => void this.recover();
     connection.on('close', recover);
     channel.on('error', (error: Error) => this.log.warn(`broker channel error: ${error.message}`));
     this.connection = connection;
@@ -163,10 +165,11 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
   }
 
   /** Unacknowledged messages return to the queue when the connection drops; reconnect and carry on. */
-  private async recover(error?: Error): Promise<void> {
+  private async recover(): Promise<void> {
     if (this.closing || this.reconnecting) return;
     this.reconnecting = true;
-    this.log.warn(`broker connection lost${error ? `: ${error.message}` : ''}; reconnecting`);
+    // Why it was lost is logged by the connection factory.
+    this.log.warn('broker connection lost; reconnecting');
     // The messages of the lost channel will be redelivered; their acks can no longer be sent.
     this.buffer = [];
     this.channel = undefined;
@@ -179,7 +182,7 @@ export class AmqpPipelineServer extends Server implements CustomTransportStrateg
         this.log.log('broker connection restored');
         break;
       } catch {
-        await sleep(Math.min(200 * 2 ** attempt, 5000));
+        await sleep(reconnectDelayMs(attempt));
       }
     }
     this.reconnecting = false;

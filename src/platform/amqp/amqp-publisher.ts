@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { withTimeout } from '../time';
 import { assertTopology, type Topology } from './topology';
+import { openAmqpConnection, DEFAULT_CONNECT_TIMEOUT_MS, type AmqpConnectionName } from './amqp-connection.factory';
 
 export interface OutgoingMessage {
   /** Becomes the AMQP message id: consumers deduplicate redeliveries with it. */
@@ -25,7 +26,8 @@ export class AmqpPublisher {
   constructor(
     private readonly url: string,
     private readonly topology: Topology,
-    private readonly connectTimeoutMs = 5000,
+    private readonly connectionName: AmqpConnectionName,
+    private readonly connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
     private readonly confirmTimeoutMs = 10_000,
   ) {}
 
@@ -75,8 +77,7 @@ export class AmqpPublisher {
   }
 
   private async open(): Promise<ConfirmChannel> {
-    const connection = await connect(this.url, { timeout: this.connectTimeoutMs });
-    connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
+    const connection = await openAmqpConnection(this.url, this.connectionName, this.connectTimeoutMs);
     connection.on('close', () => this.reset());
     try {
       const channel = await connection.createConfirmChannel();

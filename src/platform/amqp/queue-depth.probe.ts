@@ -1,5 +1,6 @@
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { withTimeout } from '../time';
+import { openAmqpConnection, type AmqpConnectionName } from './amqp-connection.factory';
 
 /**
  * Reads queue depths (`checkQueue`) on a connection of its own: a check of a missing queue closes its channel,
@@ -13,6 +14,7 @@ export class QueueDepthProbe {
 
   constructor(
     private readonly url: string,
+    private readonly connectionName: AmqpConnectionName,
     private readonly timeoutMs = 1000,
   ) {}
 
@@ -55,7 +57,7 @@ export class QueueDepthProbe {
   }
 
   private async connect(): Promise<Channel> {
-    const connection = await connect(this.url, { timeout: this.timeoutMs });
+    const connection = await openAmqpConnection(this.url, this.connectionName, this.timeoutMs);
     if (this.closed) {
       await connection.close().catch(() => undefined);
       throw new Error('queue-depth probe closed');
@@ -67,7 +69,6 @@ export class QueueDepthProbe {
       this.connection = undefined;
       void connection.close().catch(() => undefined);
     };
-    connection.on('error', () => undefined); // followed by 'close'
     connection.on('close', forget);
     try {
       const channel = await connection.createChannel();

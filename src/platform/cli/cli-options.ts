@@ -1,6 +1,7 @@
-// The command-line tools' one way to read flags, as scripts/cli-options.js is for the Node scripts:
-// node:util's parseArgs in strict mode, `--help` printing the usage, every option and an example before
-// anything is opened, and a usage problem (unknown flag, missing or bad value) as one message, exit 2.
+// The one flag reader of the command-line tools and of the Node scripts (which load this file through
+// scripts/cli-options.js): node:util's parseArgs in strict mode, `--help` printing the usage, every option and
+// an example before anything is opened, and a usage problem (unknown flag, missing or bad value) as one
+// message, exit 2.
 import { parseArgs } from 'node:util';
 
 interface OptionBase {

@@ -109,6 +109,18 @@ const appConfigFields = z.object({
    * Far above the Redis command timeout, so a claim outlives the purchase it guards.
    */
   IDEMPOTENCY_CLAIM_SECONDS: positiveInt.max(3600).default(30),
+  /** Seats one buyer may hold and own per event, over every zone and shard (src/orders/buyer-limit). */
+  MAX_SEATS_PER_BUYER_PER_EVENT: positiveInt.max(1000).default(8),
+  /**
+   * How long after a buyer's quota claim its seats may be taken: a hold call arriving later is refused, so a
+   * lapsed claim never turns into seats. Far above the Redis command timeout (one call separates the two).
+   */
+  BUYER_QUOTA_CLAIM_SECONDS: positiveInt.max(600).default(10),
+  /**
+   * How long a held claim keeps counting past its hold's expiry: covers clock skew between cluster shards
+   * and the time a confirm takes to mark the claim sold.
+   */
+  BUYER_QUOTA_GRACE_SECONDS: positiveInt.max(3600).default(60),
   OUTBOX_RELAY_ENABLED: z
     .enum(['true', 'false'])
     .default('true')

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isRedisUnavailable } from '../redis/redis.factory';
+import { isRedisUnavailable } from '../redis/redis-errors';
 import { errorBody, type ErrorBody } from './error-body';
 
 const invalidBody = (message: string): ErrorBody => ({

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '../../platform/metrics/metrics-registry';
-import { isRedisUnavailable } from '../../platform/redis/redis.factory';
+import { isRedisUnavailable } from '../../platform/redis/redis-errors';
 import type { PurchaseOutcome } from '../purchase-outcome';
 
 /** The outcome label: the purchase outcomes, a replayed 201 (Idempotency-Key) apart, and the failures. */

@@ -5,11 +5,13 @@
 -- a record saying whose they are and when they go back.
 -- KEYS: 1 counts hash, 2 seat bitmap, 3 hold record, 4 the partition's expiry index (one hash tag)
 -- ARGV: 1 hold id, 2 buyer id, 3 event id, 4 zone id, 5 hold length in ms,
---       6 'seats' then pairs (row index 0-based, column 1-based), or 'best' then 7 quantity
+--       6 not after (ms, Redis clock; 0 = no deadline): the buyer's quota claim lapses then (buyer-quota.keys.ts),
+--       7 'seats' then pairs (row index 0-based, column 1-based), or 'best' then 8 quantity
 -- Returns {0, expiresAt ms, row, column, ...} held; {1, row, column} that seat is taken;
 --         {2, row, column} that seat's row is sold out; {3} zone sold out; {4} not open (no seat map, or a
 --         seat outside the grid); {5, expiresAt ms, row, column, ...} the hold id exists: its seats, nothing
---         written; {6} not enough adjacent free seats; {7, row, column} a seat listed twice
+--         written; {6} not enough adjacent free seats; {7, row, column} a seat listed twice;
+--         {8} past the not-after deadline: nothing written
 local record = KEYS[3]
 if redis.call('EXISTS', record) == 1 then
   local held = redis.call('HMGET', record, 'expiresAt', 'seats')
@@ -20,6 +22,13 @@ if redis.call('EXISTS', record) == 1 then
   end
   return reply
 end
+
+-- A claim on the buyer's quota that lapsed may already be dropped from the buyer's ledger by a later claim:
+-- seats taken for it now would count nowhere. Checked before any write (a replay above writes nothing).
+local notAfter = tonumber(ARGV[6])
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+if notAfter and notAfter > 0 and nowMs > notAfter then return {8} end
 
 local counts = redis.call('HMGET', KEYS[1], 'zone', 'rows', 'cols')
 if not counts[1] or not counts[2] or not counts[3] then return {4} end
@@ -32,10 +41,10 @@ local function rowField(r) return 'r:' .. string.char(65 + r) end
 -- The chosen seats as {row, column} pairs, decided below without writing anything.
 local chosen = {}
 
-if ARGV[6] == 'seats' then
-  if #ARGV < 8 or #ARGV % 2 ~= 0 then return redis.error_reply('hold-seats: seats must be row, column pairs') end
+if ARGV[7] == 'seats' then
+  if #ARGV < 9 or #ARGV % 2 ~= 1 then return redis.error_reply('hold-seats: seats must be row, column pairs') end
   local seen = {}
-  for i = 7, #ARGV, 2 do
+  for i = 8, #ARGV, 2 do
     local r = tonumber(ARGV[i])
     local c = tonumber(ARGV[i + 1])
     if not r or not c then return redis.error_reply('hold-seats: seats must be numbers') end
@@ -51,8 +60,8 @@ if ARGV[6] == 'seats' then
     if tonumber(redis.call('HGET', KEYS[1], rowField(seat[1])) or 0) <= 0 then return {2, seat[1], seat[2]} end
     if redis.call('GETBIT', KEYS[2], seat[1] * cols + seat[2] - 1) == 1 then return {1, seat[1], seat[2]} end
   end
-elseif ARGV[6] == 'best' then
-  local quantity = tonumber(ARGV[7])
+elseif ARGV[7] == 'best' then
+  local quantity = tonumber(ARGV[8])
   if not quantity or quantity < 1 then return redis.error_reply('hold-seats: quantity must be >= 1') end
   if zoneLeft <= 0 then return {3} end
   if quantity > cols or quantity > zoneLeft then return {6} end
@@ -145,10 +154,9 @@ else
 end
 
 -- Every check passed: take the seats, then write the hold.
-local now = redis.call('TIME')
 -- The Redis clock, so every API process and the sweeper compare expiries against one clock. Formatted as an
 -- integer: Lua would write a number this large in exponent notation.
-local expiresAt = string.format('%d', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[5]))
+local expiresAt = string.format('%d', nowMs + tonumber(ARGV[5]))
 local reply = {0, tonumber(expiresAt)}
 local labels = {}
 for _, seat in ipairs(chosen) do

@@ -21,6 +21,11 @@ export interface HoldRequest {
   readonly zoneId: number;
   /** How long the seats stay held; the expiry is computed on the Redis clock. */
   readonly holdMs: number;
+  /**
+   * Redis time (ms) after which the hold must not be taken: the deadline of the buyer's quota claim for it.
+   * Unset: no deadline.
+   */
+  readonly notAfter?: number;
   /** The seats named by the buyer, or how many the platform picks (best-available.ts). */
   readonly pick: { readonly seats: readonly HeldSeat[] } | { readonly bestAvailable: number };
 }
@@ -28,7 +33,9 @@ export interface HoldRequest {
 export type HoldOutcome =
   | { readonly code: 'HELD' | 'REPLAYED'; readonly seats: HeldSeat[]; readonly expiresAt: number }
   | { readonly code: 'SEAT_TAKEN' | 'ROW_SOLD_OUT' | 'DUPLICATE_SEAT'; readonly seat: HeldSeat }
-  | { readonly code: 'ZONE_SOLD_OUT' | 'NOT_OPEN' | 'NOT_ENOUGH_ADJACENT' };
+  | { readonly code: 'ZONE_SOLD_OUT' | 'NOT_OPEN' | 'NOT_ENOUGH_ADJACENT' }
+  /** The call came after `notAfter`: nothing was taken (a replay of an existing hold is answered regardless). */
+  | { readonly code: 'CLAIM_EXPIRED' };
 
 interface HoldScripts {
   holdSeats(
@@ -69,7 +76,7 @@ export class RedisSeatHolds {
     this.scripts = redis as unknown as HoldScripts;
   }
 
-  async hold({ holdId, buyerId, eventId, zoneId, holdMs, pick }: HoldRequest): Promise<HoldOutcome> {
+  async hold({ holdId, buyerId, eventId, zoneId, holdMs, notAfter, pick }: HoldRequest): Promise<HoldOutcome> {
     const keys = holdKeys(eventId, zoneId, holdId);
     const choice =
       'seats' in pick
@@ -85,6 +92,7 @@ export class RedisSeatHolds {
       eventId,
       zoneId,
       holdMs,
+      notAfter ?? 0,
       ...choice,
     );
     switch (reply[0]) {
@@ -104,6 +112,8 @@ export class RedisSeatHolds {
         return { code: 'NOT_OPEN' };
       case 6:
         return { code: 'NOT_ENOUGH_ADJACENT' };
+      case 8:
+        return { code: 'CLAIM_EXPIRED' };
       default:
         throw new Error(`hold-seats.lua returned an unknown code ${reply[0]}`);
     }
