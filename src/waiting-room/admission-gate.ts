@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import { BUYER_ID_HEADER, PURCHASE_TOKEN_HEADER, requiresAdmission } from '../platform/http/admission';
 import { errorBody } from '../platform/http/error-body';
 import { WaitingRoom } from './waiting-room';
+import { WaitingRoomMetrics } from './waiting-room.metrics';
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -22,6 +23,7 @@ export class AdmissionGate implements OnModuleInit {
 
   constructor(
     private readonly room: WaitingRoom,
+    private readonly metrics: WaitingRoomMetrics,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -51,6 +53,7 @@ export class AdmissionGate implements OnModuleInit {
       done();
       return;
     }
+    this.metrics.refused(refusal);
     this.logger.debug(`purchase of ${body.eventId} refused at the waiting room: ${refusal}`);
     void reply
       .code(403)

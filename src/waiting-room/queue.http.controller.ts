@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, validationFailed } from '../platform/http/error-body';
 import { eventParams, joinQueueRequest, queueStatusParams } from './waiting-room.request';
 import { WaitingRoom } from './waiting-room';
+import { WaitingRoomMetrics } from './waiting-room.metrics';
 
 const noRoom = (eventId: string) =>
   errorBody('NO_WAITING_ROOM', `event ${eventId} has no waiting room: purchases need no token`);
@@ -10,7 +11,10 @@ const noRoom = (eventId: string) =>
 /** A buyer's side of the waiting room: join, then ask for the place (or follow the live stream). */
 @Controller('api/v1/events/:eventId/queue')
 export class QueueHttpController {
-  constructor(private readonly room: WaitingRoom) {}
+  constructor(
+    private readonly room: WaitingRoom,
+    private readonly metrics: WaitingRoomMetrics,
+  ) {}
 
   /** 201 {position, queueTicket}; the same position again for a buyer already in the queue. */
   @Post()
@@ -35,6 +39,7 @@ export class QueueHttpController {
       await reply.code(404).send(noRoom(eventId));
       return;
     }
+    this.metrics.joined();
     await reply.code(201).send({ eventId, position: outcome.position, queueTicket: outcome.queueTicket });
   }
 

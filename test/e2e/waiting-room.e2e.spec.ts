@@ -212,6 +212,10 @@ describe('the waiting room, through two API processes', () => {
       }
     }
     expect(await redis.hgetall(counts)).toEqual(before);
+    // Counted by reason on each process (the in-process one here).
+    const metrics = await (await fetch(`${urls[0]}/metrics`)).text();
+    for (const reason of ['TOKEN_MISSING', 'MALFORMED', 'BAD_SIGNATURE', 'EXPIRED', 'WRONG_KIND', 'OTHER_BUYER'])
+      expect(metrics).toMatch(new RegExp(`tickets_waiting_room_refusals_total\\{reason="${reason}"\\} [1-9]`));
 
     // The right buyer's token buys, named or not.
     expect((await api.purchase(seat(eventId, 9), { 'x-purchase-token': token, 'x-buyer-id': 'alice' })).status).toBe(
