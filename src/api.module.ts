@@ -22,6 +22,7 @@ import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
 import { ReadModelEventHistory } from './read-model/read-model-event-history';
 import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
+import { WaitingRoomModule } from './waiting-room/waiting-room.module';
 
 /**
  * The API process: the catalog and opening sales, purchases on the Redis seat map and the outbox relay, the
@@ -49,6 +50,7 @@ export class ApiModule {
         PurchasingModule,
         ReadModelQueryModule,
         TicketCacheModule,
+        WaitingRoomModule,
         LiveModule,
         OpsModule,
         // The refund's SeatRebuildRequests.

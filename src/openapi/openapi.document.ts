@@ -1,6 +1,7 @@
 import { createDocument } from 'zod-openapi';
 import { getEventOpenApi, getVenueOpenApi, listEventsOpenApi, listVenuesOpenApi } from '../catalog/catalog.openapi';
 import { openSaleOpenApi } from '../catalog/open-sale/open-sale.openapi';
+import { queueStreamOpenApi } from '../live/queue-stream.openapi';
 import { seatStreamOpenApi } from '../live/seat-stream.openapi';
 import { opsDashboardOpenApi, opsStreamOpenApi } from '../ops/dashboard/ops-dashboard.openapi';
 import { liveOpenApi, outboxOpenApi, readyOpenApi } from '../ops/health.openapi';
@@ -12,6 +13,7 @@ import { getTicketOpenApi } from '../read-model/get-ticket/get-ticket.openapi';
 import { listEventTicketsOpenApi } from '../read-model/list-event-tickets/list-event-tickets.openapi';
 import { salesByEventOpenApi } from '../read-model/sales-by-event/sales-by-event.openapi';
 import { zoneSeatMapOpenApi } from '../read-model/zone-seat-map/zone-seat-map.openapi';
+import { joinQueueOpenApi, queueStatusOpenApi, waitingRoomAdminOpenApi } from '../waiting-room/waiting-room.openapi';
 
 /*
  * The OpenAPI document of the API. Each route documents itself in a `*.openapi.ts` beside it, built from the
@@ -31,8 +33,12 @@ const API_ROUTES: readonly OpenApiRoute[] = [
   getVenueOpenApi,
   listEventsOpenApi,
   seatStreamOpenApi,
+  joinQueueOpenApi,
+  queueStatusOpenApi,
+  queueStreamOpenApi,
   getEventOpenApi,
   openSaleOpenApi,
+  waitingRoomAdminOpenApi,
   outboxOpenApi,
   opsDashboardOpenApi,
   opsStreamOpenApi,
@@ -56,6 +62,7 @@ export function buildOpenApiDocument(version: string) {
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
       { name: 'admin', description: 'Opening a sale, refunding a ticket' },
+      { name: 'waiting room', description: 'The queue in front of a sale: a place, then a purchase token' },
       { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },
       { name: 'operations', description: 'Health, outbox and the ops view' },
     ],
