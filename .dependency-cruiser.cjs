@@ -9,7 +9,7 @@
 const LAYERS = [
   ['catalog'],
   ['purchasing'],
-  ['orders'],
+  ['orders', 'waiting-room'],
   ['read-model', 'write-store'],
   ['seat-recovery'],
   ['live'],

@@ -11,13 +11,19 @@ import { UnhandledExceptionsLogger } from './platform/cqrs/unhandled-exceptions.
 import { MetricsModule } from './platform/metrics/metrics.module';
 import { RedisModule } from './platform/redis/redis.module';
 import { PurchasingModule } from './purchasing/purchasing.module';
+import { RefundTicketHandler } from './purchasing/refund-ticket/refund-ticket.handler';
+import { RefundTicketHttpController } from './purchasing/refund-ticket/refund-ticket.http.controller';
+import { TICKET_LOOKUP } from './purchasing/refund-ticket/ticket-lookup.port';
+import { RedisSeatRefunds } from './purchasing/seat-map/redis-seat-refunds';
 import { SeatMapModule } from './purchasing/seat-map/seat-map.module';
 import { SEAT_MAP } from './purchasing/seat-map/seat-map.port';
 import { SeatRebuildRequests } from './purchasing/seat-map/seat-rebuild.requests';
+import { ReadModelTicketLookup } from './read-model/get-ticket/read-model-ticket-lookup';
 import { TicketCacheModule } from './read-model/get-ticket/ticket-cache.module';
 import { ReadModelEventHistory } from './read-model/read-model-event-history';
 import { ReadModelPersistenceModule } from './read-model/read-model-persistence.module';
 import { ReadModelQueryModule } from './read-model/read-model-query.module';
+import { WaitingRoomModule } from './waiting-room/waiting-room.module';
 
 /**
  * The API process: the catalog and opening sales, purchases on the Redis seat map and the outbox relay, the
@@ -46,10 +52,20 @@ export class ApiModule {
         OrdersModule,
         ReadModelQueryModule,
         TicketCacheModule,
+        WaitingRoomModule,
         LiveModule,
         OpsModule,
+        // The refund's SeatRebuildRequests.
+        SeatMapModule,
       ],
-      providers: [UnhandledExceptionsLogger],
+      controllers: [RefundTicketHttpController],
+      providers: [
+        UnhandledExceptionsLogger,
+        // The refund: purchasing's use case, its ticket lookup bound to the read model's GetTicket query.
+        RefundTicketHandler,
+        RedisSeatRefunds,
+        { provide: TICKET_LOOKUP, useClass: ReadModelTicketLookup },
+      ],
     };
   }
 }

@@ -19,7 +19,7 @@ runCli(async () => {
     const result = await context.consistency.rebuildReadModel(eventId, bar.progress);
     bar.stop();
     console.log(
-      `rebuilt the read model of ${eventId}: ${result.reserved} live, ${result.cancelled} cancelled in ${Date.now() - started} ms`,
+      `rebuilt the read model of ${eventId}: ${result.reserved} live, ${result.cancelled} cancelled, ${result.refunded} refunded in ${Date.now() - started} ms`,
     );
     return 0;
   } finally {

@@ -48,6 +48,16 @@ export class EventSeats {
     return true;
   }
 
+  /** True when the seat was known taken: it is free now (a refund). */
+  remove(zoneId: number, row: string, column: number): boolean {
+    const zone = this.zones.get(zoneId);
+    if (zone === undefined || !this.has(zoneId, row, column)) return false;
+    const bit = (row.charCodeAt(0) - 65) * zone.zone.colCount + column - 1;
+    zone.bits[bit >> 3]! &= ~(0x80 >> (bit & 7));
+    zone.sold--;
+    return true;
+  }
+
   has(zoneId: number, row: string, column: number): boolean {
     const zone = this.zones.get(zoneId);
     if (zone === undefined) return false;

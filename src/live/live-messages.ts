@@ -38,6 +38,11 @@ export interface SeatsTakenMessage {
   seats: readonly TakenSeat[];
 }
 
+/** `event: freed` — seats refunded since the snapshot, free again (a later `seats` may take them again). */
+export interface SeatsFreedMessage {
+  seats: readonly TakenSeat[];
+}
+
 /** Purchases answered by the API process serving the page (Prometheus counter `tickets_purchases_total`). */
 export interface OpsPurchases {
   /** Totals since that process started, by outcome label. */
@@ -84,6 +89,22 @@ export interface OpsEvent {
   reservedPerSecond: number | null;
 }
 
+/** One event's waiting room, as this API process computes it from its copy of the room. */
+export interface OpsWaitingRoom {
+  eventId: string;
+  /** The admin's rate. */
+  admitPerSecond: number;
+  /** Positions issued so far. */
+  joined: number;
+  admitted: number;
+  /** Buyers waiting: joined and not admitted. */
+  queueLength: number;
+  /** Measured between the last two refreshes of the room; null before two. */
+  admittedPerSecond: number | null;
+  /** For a buyer joining now. */
+  expectedWaitSeconds: number;
+}
+
 /** `event: ops` — once a second on /api/v1/ops/stream, and the body of GET /api/v1/ops/dashboard. */
 export interface OpsSnapshot {
   at: string;
@@ -95,4 +116,6 @@ export interface OpsSnapshot {
   checkpoints: OpsCheckpoint[];
   /** The live feed of this process: connected to the broker, and purchase → feed delay of its last message. */
   feed: { connected: boolean; lastDelayMs: number | null };
+  /** Every event with a waiting room. */
+  waitingRooms: OpsWaitingRoom[];
 }

@@ -12,6 +12,8 @@ export interface SeatWatcher {
   snapshot(message: SeatSnapshotMessage): void;
   /** Seats taken since, each once; the same array is handed to every watcher of the event. */
   taken(seats: readonly TakenSeat[]): void;
+  /** Seats refunded since, free again. */
+  freed(seats: readonly TakenSeat[]): void;
 }
 
 /** Events whose seats are kept while nobody watches them (the least recently sold is dropped first). */
@@ -90,6 +92,21 @@ export class LiveSeats implements SeatFeedListener, OnApplicationShutdown {
     if (byEvent === undefined) return;
     for (const [eventId, taken] of byEvent) {
       for (const watcher of this.watchers.get(eventId) ?? []) watcher.taken(taken);
+    }
+  }
+
+  seatsFreed(fed: readonly FedSeat[]): void {
+    const byEvent = new Map<string, TakenSeat[]>();
+    for (const seat of fed) {
+      // Only events this process keeps: an unknown one is read from the read model when first watched.
+      const seats = this.events.get(seat.eventId);
+      if (seats === undefined || !seats.remove(seat.zoneId, seat.row, seat.column)) continue;
+      const list = byEvent.get(seat.eventId) ?? [];
+      list.push({ zoneId: seat.zoneId, row: seat.row, column: seat.column });
+      byEvent.set(seat.eventId, list);
+    }
+    for (const [eventId, freed] of byEvent) {
+      for (const watcher of this.watchers.get(eventId) ?? []) watcher.freed(freed);
     }
   }
 

@@ -3,6 +3,7 @@ import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { topologyFor } from '../platform/amqp/topology';
 import { AMQP_CONNECTION_NAMES, openAmqpConnection, reconnectDelayMs } from '../platform/amqp/amqp-connection.factory';
+import { TicketRefundedEvent } from '../purchasing/ticket-refunded.event';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
 
 /** A reserved seat as the live feed hands it on. */
@@ -17,6 +18,8 @@ export interface FedSeat {
 
 export interface SeatFeedListener {
   seatsTaken(seats: readonly FedSeat[]): void;
+  /** Seats refunded, back on sale (a later TicketReserved takes them again). */
+  seatsFreed(seats: readonly FedSeat[]): void;
   /** The feed was cut and is back: seats relayed meanwhile were missed. */
   resumed(): void;
 }
@@ -28,7 +31,7 @@ export interface SeatFeedListener {
 const FEED_QUEUE_ARGUMENTS = { 'x-max-length': 10_000, 'x-overflow': 'drop-head', 'x-message-ttl': 10_000 };
 
 /**
- * This process's copy of the reservation events: an exclusive, auto-deleted, non-durable queue bound to the
+ * This process's copy of the reservation and refund events: an exclusive, auto-deleted, non-durable queue bound to the
  * namespace's fanout exchange, so every API process sees every relayed batch (whichever process relayed it)
  * and the queue disappears with the process. Nothing on the purchase path changes: the broker copies each
  * batched message once more. Consumed without acknowledgements, since a lost copy is repaired by the next
@@ -120,6 +123,11 @@ export class SeatFeed implements OnApplicationBootstrap, OnApplicationShutdown {
 
   private receive(message: ConsumeMessage | null): void {
     if (message === null || this.listener === undefined) return;
+    const freed = parseRefundedSeats(message.content);
+    if (freed.length > 0) {
+      this.listener.seatsFreed(freed);
+      return;
+    }
     const seats = parseReservedSeats(message.content);
     if (seats.length === 0) return;
     const newest = seats.reduce((max, s) => (s.createdOn > max ? s.createdOn : max), seats[0]!.createdOn);
@@ -133,6 +141,15 @@ export class SeatFeed implements OnApplicationBootstrap, OnApplicationShutdown {
  * the write store cancels a second ticket for a seat that stays its owner's.
  */
 export function parseReservedSeats(content: Buffer): FedSeat[] {
+  return parseSeats(content, TicketReservedEvent.type);
+}
+
+/** The seats of a TicketRefunded message (freed by a refund); anything else yields none. */
+export function parseRefundedSeats(content: Buffer): FedSeat[] {
+  return parseSeats(content, TicketRefundedEvent.type);
+}
+
+function parseSeats(content: Buffer, expected: string): FedSeat[] {
   let message: unknown;
   try {
     message = JSON.parse(content.toString('utf8'));
@@ -141,7 +158,7 @@ export function parseReservedSeats(content: Buffer): FedSeat[] {
   }
   if (typeof message !== 'object' || message === null) return [];
   const { pattern, data } = message as { pattern?: unknown; data?: unknown };
-  if (pattern !== TicketReservedEvent.type || !Array.isArray(data)) return [];
+  if (pattern !== expected || !Array.isArray(data)) return [];
   const seats: FedSeat[] = [];
   for (const item of data as Partial<Record<keyof FedSeat, unknown>>[]) {
     const { eventId, venueId, zoneId, row, column, createdOn } = item ?? {};

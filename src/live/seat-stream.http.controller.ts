@@ -54,6 +54,7 @@ export class SeatStreamHttpController {
       const stop = await this.live.watch(eventId, {
         snapshot: (message) => stream.send('snapshot', JSON.stringify(message)),
         taken: (seats) => stream.send('seats', seatsJson(seats)),
+        freed: (seats) => stream.send('freed', seatsJson(seats)),
       });
       if (stop !== undefined) stream.onClose(stop);
       else stream.close();

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { LiveModule } from '../live/live.module';
 import { PurchasingModule } from '../purchasing/purchasing.module';
 import { ReadModelPersistenceModule } from '../read-model/read-model-persistence.module';
+import { WaitingRoomModule } from '../waiting-room/waiting-room.module';
 import { OpsDashboard } from './dashboard/ops-dashboard';
 import { OpsDashboardHttpController } from './dashboard/ops-dashboard.http.controller';
 import { HealthHttpController } from './health.http.controller';
@@ -11,7 +12,7 @@ import { HealthHttpController } from './health.http.controller';
  * CatalogService (CatalogModule) and CqrsModule.forRoot() from the application.
  */
 @Module({
-  imports: [LiveModule, PurchasingModule, ReadModelPersistenceModule],
+  imports: [LiveModule, PurchasingModule, ReadModelPersistenceModule, WaitingRoomModule],
   controllers: [HealthHttpController, OpsDashboardHttpController],
   providers: [OpsDashboard],
 })

@@ -19,3 +19,11 @@ export const ticketCancelledSchema = ticketReservedSchema.extend({
   reason: z.string().min(1).max(500),
   cancelledOn: z.iso.datetime(),
 });
+
+/** A refund reason is stored in the read model's `reason` column (64 characters). */
+export const REFUND_REASON_MAX = 64;
+
+export const ticketRefundedSchema = ticketReservedSchema.extend({
+  refundedOn: z.iso.datetime(),
+  reason: z.string().min(1).max(REFUND_REASON_MAX).optional(),
+});

@@ -8,6 +8,7 @@ import { TicketRecord } from './entities/ticket.entity';
 import { VenueRecord } from './entities/venue.entity';
 import { ZoneRecord } from './entities/zone.entity';
 import { Migration20261124000000_read_model } from './migrations/Migration20261124000000_read_model';
+import { Migration20261204000000_refunds } from './migrations/Migration20261204000000_refunds';
 
 export const READ_MODEL_ENTITIES = [VenueRecord, ZoneRecord, EventRecord, TicketRecord, ProjectionCheckpointRecord];
 
@@ -16,7 +17,10 @@ export const READ_MODEL_ENTITIES = [VenueRecord, ZoneRecord, EventRecord, Ticket
  * differs between ts sources under jest and compiled js in dist/. An imported class runs the same in both.
  * New migrations go in `src/read-model/migrations` (compiled to `dist/read-model/migrations`) and in this list.
  */
-const MIGRATIONS = [{ name: 'Migration20261124000000_read_model', class: Migration20261124000000_read_model }];
+const MIGRATIONS = [
+  { name: 'Migration20261124000000_read_model', class: Migration20261124000000_read_model },
+  { name: 'Migration20261204000000_refunds', class: Migration20261204000000_refunds },
+];
 
 export type ReadModelOrm = MikroORM;
 

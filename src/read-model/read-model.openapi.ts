@@ -9,8 +9,9 @@ import type { TicketView } from './ticket.view';
 export const ticketViewSchema: z.ZodType<TicketView> = z
   .object({
     ...ticketFields,
-    status: z.enum(['RESERVED', 'CANCELLED']),
-    reason: z.string().optional().meta({ description: 'CANCELLED tickets only' }),
+    status: z.enum(['RESERVED', 'CANCELLED', 'REFUNDED']),
+    reason: z.string().optional().meta({ description: 'CANCELLED tickets, and REFUNDED ones refunded with a reason' }),
+    refundedOn: z.iso.datetime({ offset: true }).optional().meta({ description: 'REFUNDED tickets only' }),
   })
   .meta({ id: 'Ticket' });
 

@@ -4,6 +4,7 @@ import { DeadlockException, IsolationLevel, LockWaitTimeoutException } from '@mi
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import type { Catalog, SaleEvent } from '../catalog/catalog.schema';
 import type { TicketCancelledData } from '../purchasing/ticket-cancelled.event';
+import type { TicketRefundedData } from '../purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import { READ_MODEL_ORM } from './read-model-orm';
 import { toSqlDateTime } from './sql-datetime';
@@ -13,6 +14,7 @@ export const SEAT_ALREADY_SOLD = 'SEAT_ALREADY_SOLD';
 
 const RESERVED_PIPELINE = 'ticket-reserved';
 const CANCELLED_PIPELINE = 'ticket-cancelled';
+const REFUNDED_PIPELINE = 'ticket-refunded';
 
 /** Rows per INSERT statement: ~150 bytes a row keeps a statement far below max_allowed_packet. */
 const CHUNK = 1000;
@@ -32,7 +34,7 @@ type TicketRow = [
   string,
   number,
   number,
-  'RESERVED' | 'CANCELLED',
+  'RESERVED' | 'CANCELLED' | 'REFUNDED',
   string | null,
   string,
   string | null,
@@ -42,7 +44,7 @@ type TicketRow = [
 /** A tickets row in TICKET_COLUMNS order. */
 function ticketRow(
   t: TicketReservedData,
-  status: 'RESERVED' | 'CANCELLED',
+  status: 'RESERVED' | 'CANCELLED' | 'REFUNDED',
   reason: string | null,
   cancelledOn: string | null,
   projectedAt: string,
@@ -101,7 +103,11 @@ function newestCreatedOn(tickets: readonly TicketReservedData[]): string {
  * - a reservation whose seat already holds another live ticket is stored CANCELLED with SEAT_ALREADY_SOLD and
  *   no `cancelled_on` (the projection's own, provisional decision): the `live_seat` unique key is never
  *   violated, so a batch never fails on it. When the write store later cancels the live ticket, the oldest
- *   such provisional ticket of that seat becomes the live one (the write store kept it).
+ *   such provisional ticket of that seat becomes the live one (the write store kept it);
+ * - a refund makes its ticket REFUNDED whatever arrived before (a refund of a ticket not seen yet stores it
+ *   REFUNDED, and its reservation arriving later changes nothing), except a write-store cancellation, which
+ *   wins: the write store ignores the refund of a ticket it refused. The freed seat's oldest provisional
+ *   ticket becomes live (a resale projected before the refund that made room for it).
  */
 @Injectable()
 export class TicketProjection {
@@ -178,6 +184,46 @@ export class TicketProjection {
       }
       for (const seat of freed) await this.promoteProvisionalOwner(em, seat, projectedAt);
       await this.advanceCheckpoint(em, CANCELLED_PIPELINE, tickets);
+    });
+  }
+
+  async applyRefunded(refunds: readonly TicketRefundedData[]): Promise<void> {
+    if (refunds.length === 0) return;
+    const batch = distinctById(refunds);
+    await this.ensureEventRows(batch);
+    await this.inTransaction(async (em) => {
+      const projectedAt = toSqlDateTime(new Date());
+      const freed: LiveSeat[] = [];
+      for (const part of chunks(batch)) {
+        freed.push(
+          ...(await em.execute<LiveSeat[]>(
+            `select event_id, zone_id, seat_row, seat_col from tickets
+             where ticket_id in (${placeholders(part.length, '?')}) and status = 'RESERVED' for update`,
+            part.map((t) => t.ticketId),
+          )),
+        );
+      }
+      // Assignments run left to right and see the columns already assigned: status is decided last, from
+      // the row as it was. A provisional cancellation (cancelled_on null) was only the projection's guess.
+      const keep = "status = 'CANCELLED' and cancelled_on is not null";
+      for (const part of chunks(batch)) {
+        await em.execute(
+          `insert into tickets (${TICKET_COLUMNS}, refunded_on)
+           values ${placeholders(part.length, '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')}
+           on duplicate key update
+             reason = if(${keep}, reason, values(reason)),
+             refunded_on = if(${keep}, refunded_on, values(refunded_on)),
+             projected_at = if(${keep}, projected_at, values(projected_at)),
+             status = if(${keep}, status, 'REFUNDED')`,
+          part.flatMap((t) => [
+            ...ticketRow(t, 'REFUNDED', t.reason ?? null, null, projectedAt),
+            toSqlDateTime(t.refundedOn),
+          ]),
+          'run',
+        );
+      }
+      for (const seat of freed) await this.promoteProvisionalOwner(em, seat, projectedAt);
+      await this.advanceCheckpoint(em, REFUNDED_PIPELINE, refunds);
     });
   }
 

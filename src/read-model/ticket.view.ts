@@ -12,8 +12,10 @@ export interface TicketView {
   price: number;
   status: TicketStatus;
   createdOn: string;
-  /** Present on CANCELLED tickets only. */
+  /** Present on CANCELLED tickets, and on REFUNDED ones refunded with a reason. */
   reason?: string;
+  /** Present on REFUNDED tickets only. */
+  refundedOn?: string;
 }
 
 export interface TicketViewRow {
@@ -27,10 +29,11 @@ export interface TicketViewRow {
   status: TicketStatus;
   reason: string | null;
   created_on: string | Date;
+  refunded_on: string | Date | null;
 }
 
 export const TICKET_VIEW_COLUMNS =
-  'ticket_id, venue_id, event_id, zone_id, seat_row, seat_col, price, status, reason, created_on';
+  'ticket_id, venue_id, event_id, zone_id, seat_row, seat_col, price, status, reason, created_on, refunded_on';
 
 export function toTicketView(row: TicketViewRow): TicketView {
   const view: TicketView = {
@@ -46,5 +49,9 @@ export function toTicketView(row: TicketViewRow): TicketView {
     createdOn: fromSqlDateTime(row.created_on),
   };
   if (row.status === 'CANCELLED') view.reason = row.reason ?? 'CANCELLED';
+  if (row.status === 'REFUNDED') {
+    if (row.reason !== null) view.reason = row.reason;
+    if (row.refunded_on !== null) view.refundedOn = fromSqlDateTime(row.refunded_on);
+  }
   return view;
 }

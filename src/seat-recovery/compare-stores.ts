@@ -22,8 +22,9 @@ function listDifference(label: string, items: string[], into: string[]): void {
 
 /**
  * Compares the seat map (Redis) with the write store (DynamoDB) and the read model (MySQL) for one event:
- * every taken seat has exactly one live ticket, both stores hold the same live and cancelled tickets,
- * and the revenue agrees. Pure: the snapshots are read by the caller.
+ * every taken seat has exactly one live ticket, both stores hold the same live, cancelled and refunded
+ * tickets, and the revenue agrees. A refunded ticket is not live, so its seat must be free in Redis unless
+ * another live ticket bought it again. Pure: the snapshots are read by the caller.
  */
 export function compareStores(seatMap: SeatMapSnapshot, write: StoreSnapshot, read: StoreSnapshot): ComparisonReport {
   const differences: string[] = [...seatMap.problems];
@@ -66,6 +67,16 @@ export function compareStores(seatMap: SeatMapSnapshot, write: StoreSnapshot, re
     [...read.cancelled].filter((id) => !write.cancelled.has(id)),
     differences,
   );
+  listDifference(
+    `refunded in ${write.store}, not refunded in ${read.store}`,
+    [...write.refunded].filter((id) => !read.refunded.has(id)),
+    differences,
+  );
+  listDifference(
+    `refunded in ${read.store}, not refunded in ${write.store}`,
+    [...read.refunded].filter((id) => !write.refunded.has(id)),
+    differences,
+  );
   if (write.revenue !== read.revenue)
     differences.push(`revenue: ${write.store} ${write.revenue}, ${read.store} ${read.revenue}`);
   return {
@@ -75,6 +86,8 @@ export function compareStores(seatMap: SeatMapSnapshot, write: StoreSnapshot, re
       [`${read.store}Live`]: readLive.size,
       [`${write.store}Cancelled`]: write.cancelled.size,
       [`${read.store}Cancelled`]: read.cancelled.size,
+      [`${write.store}Refunded`]: write.refunded.size,
+      [`${read.store}Refunded`]: read.refunded.size,
       [`${write.store}Revenue`]: write.revenue,
       [`${read.store}Revenue`]: read.revenue,
     },

@@ -88,7 +88,10 @@ export class EventConsistency {
   }
 
   /** Replaces the event's MySQL tickets with a replay of its DynamoDB tickets. */
-  async rebuildReadModel(eventId: string, progress: Progress): Promise<{ reserved: number; cancelled: number }> {
+  async rebuildReadModel(
+    eventId: string,
+    progress: Progress,
+  ): Promise<{ reserved: number; cancelled: number; refunded: number }> {
     const tickets = await this.deps.writeStore.listEventTickets(eventId);
     progress(`read ${tickets.length} tickets of ${eventId} from DynamoDB`);
     const deleted = await deleteEventTickets(this.deps.orm, eventId);
@@ -110,7 +113,17 @@ export class EventConsistency {
       const done = Math.min(i + REPLAY_BATCH, cancelled.length);
       progress(`cancelled ${done}/${cancelled.length}`, { done, total: cancelled.length, unit: 'cancelled tickets' });
     }
-    return { reserved: reserved.length, cancelled: cancelled.length };
+    // Refunds last: each frees its seat, never taking one (a refunded ticket is not replayed as a reservation,
+    // so a resale of its seat is already live above).
+    const refunded = tickets
+      .filter((t) => t.status === 'REFUNDED')
+      .map(({ status: _status, cancelledOn: _cancelledOn, ...t }) => ({ ...t, refundedOn: t.refundedOn ?? now }));
+    for (let i = 0; i < refunded.length; i += REPLAY_BATCH) {
+      await this.deps.projection.applyRefunded(refunded.slice(i, i + REPLAY_BATCH));
+      const done = Math.min(i + REPLAY_BATCH, refunded.length);
+      progress(`refunded ${done}/${refunded.length}`, { done, total: refunded.length, unit: 'refunded tickets' });
+    }
+    return { reserved: reserved.length, cancelled: cancelled.length, refunded: refunded.length };
   }
 
   /**

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TicketCancelledEvent } from '../purchasing/ticket-cancelled.event';
-import { ticketCancelledSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
+import { ticketCancelledSchema, ticketRefundedSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
+import { TicketRefundedEvent } from '../purchasing/ticket-refunded.event';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
 import { TicketProjection } from '../read-model/ticket.projection';
 import type { PipelineItemResult } from '../platform/amqp/pipeline-item-result';
@@ -24,6 +25,13 @@ export class ReadModelPipelineController {
   async onTicketsCancelled(@Payload() items: unknown[]): Promise<PipelineItemResult[]> {
     const { valid, results } = validateItems(items, ticketCancelledSchema);
     if (valid.length > 0) await this.projection.applyCancelled(valid);
+    return results;
+  }
+
+  @EventPattern(TicketRefundedEvent.type, READ_MODEL_PIPELINE)
+  async onTicketsRefunded(@Payload() items: unknown[]): Promise<PipelineItemResult[]> {
+    const { valid, results } = validateItems(items, ticketRefundedSchema);
+    if (valid.length > 0) await this.projection.applyRefunded(valid);
     return results;
   }
 }

@@ -17,6 +17,7 @@ import { SeatRecoveryModule } from '../seat-recovery/seat-recovery.module';
 import { WorkerRedisModule } from '../seat-recovery/worker-redis.module';
 import { WriteStoreModule } from '../write-store/write-store.module';
 import { PipelineServersModule } from './pipeline-servers.module';
+import { RefundLedgerBinding } from './refund-ledger.binding';
 import { ReadModelPipelineController } from './read-model.pipeline.controller';
 import { WorkerHealthHttpController } from './worker-health.http.controller';
 import { WorkerMetrics } from './worker-metrics';
@@ -55,6 +56,7 @@ export class WorkerModule {
         },
         WorkerMetrics,
         UnhandledExceptionsLogger,
+        RefundLedgerBinding,
       ],
     };
   }

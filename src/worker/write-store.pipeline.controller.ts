@@ -4,7 +4,8 @@ import type { AmqpPublisher } from '../platform/amqp/amqp-publisher';
 import { ticketMessageJson } from '../platform/amqp/ticket-message';
 import { AMQP_PUBLISHER } from '../purchasing/outbox/outbox-relay';
 import { TicketCancelledEvent, type TicketCancelledData } from '../purchasing/ticket-cancelled.event';
-import { ticketCancelledSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
+import { ticketCancelledSchema, ticketRefundedSchema, ticketReservedSchema } from '../purchasing/ticket-event.schema';
+import { TicketRefundedEvent } from '../purchasing/ticket-refunded.event';
 import { TicketReservedEvent } from '../purchasing/ticket-reserved.event';
 import { TICKET_WRITE_STORE, type TicketWriteStore } from '../write-store/ticket-write-store.port';
 import type { PipelineItemResult } from '../platform/amqp/pipeline-item-result';
@@ -50,5 +51,17 @@ export class WriteStorePipelineController {
   @EventPattern(TicketCancelledEvent.type, WRITE_STORE_PIPELINE)
   onTicketsCancelled(@Payload() items: unknown[]): PipelineItemResult[] {
     return validateItems(items, ticketCancelledSchema).results;
+  }
+
+  /**
+   * Refunds onto their seats' streams. Nothing goes back on the exchange: the read model has its own copy of
+   * the refund, and a refund the store ignores (a ticket it had refused) leaves a ticket both stores hold
+   * CANCELLED (the read model lets a write-store cancellation win over a refund).
+   */
+  @EventPattern(TicketRefundedEvent.type, WRITE_STORE_PIPELINE)
+  async onTicketsRefunded(@Payload() items: unknown[]): Promise<PipelineItemResult[]> {
+    const { valid, results } = validateItems(items, ticketRefundedSchema);
+    await this.store.persistRefunds(valid);
+    return results;
   }
 }

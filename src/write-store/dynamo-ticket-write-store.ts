@@ -4,18 +4,22 @@
  *
  *   <prefix>-seat-events   the event store, one stream per seat of an event (seat-event-appends.ts)
  *     streamId (partition) = `<eventId>#<zoneId>#<row>#<column>`      version (sort, number) = 1, 2, 3, ...
- *     item: { streamId, version, type: 'TicketReserved' | 'TicketCancelled', ticketId, data, recordedAt }
- *     Version 1 is the seat's owner: the first TicketReserved appended there wins the seat. Any other ticket
- *     for the seat is appended as a TicketCancelled (reason `SEAT_ALREADY_SOLD:<owner ticketId>`) at the next
- *     version; seat-stream.decider.ts makes that decision. Every append is conditioned on
+ *     item: { streamId, version, type: 'TicketReserved' | 'TicketCancelled' | 'TicketRefunded', ticketId, data,
+ *             recordedAt }
+ *     The stream is the seat's history, reserved -> refunded -> reserved (another ticket) -> ...: a TicketReserved
+ *     appended on a free seat makes its ticket the owner, the owner's TicketRefunded frees the seat. Any other
+ *     ticket for an owned seat is appended as a TicketCancelled (reason `SEAT_ALREADY_SOLD:<owner ticketId>`)
+ *     at the next version; seat-stream.decider.ts makes every decision. Every append is conditioned on
  *     `attribute_not_exists(streamId)` for its (streamId, version), so two writers never both append version
  *     N; the loser re-reads the stream and decides again. A writer appends at N only after reading versions
- *     1..N-1, and items never change, so a stream has no gaps and holds each ticket at most once.
+ *     1..N-1, and items never change, so a stream has no gaps and holds each ticket's reservation (and its
+ *     refund) at most once.
  *
  *   <prefix>-tickets       the write model TicketCreation, one item per ticket (ticket-records.ts)
  *     ticketId (partition); index `by-event`: eventId (partition), ticketId (sort), all attributes
- *     item: { ticketId, venueId, eventId, zoneId, row, column, price, status: 'RESERVED' | 'CANCELLED',
- *             createdOn, reason? }, derived from the ticket's stream item alone.
+ *     item: { ticketId, venueId, eventId, zoneId, row, column, price,
+ *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn? },
+ *             derived from the ticket's stream items alone (its reservation or refusal, and its refund).
  *
  * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation (in a
  * BatchWriteItem: it needs no condition, since it is a pure function of the stream item, so rewriting it is
@@ -38,14 +42,22 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
 import { dynamoSetting, printableTarget, unreachable, type StoreSetting } from '../platform/startup-failure';
+import type { TicketRefundedData } from '../purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import { mapBounded } from './bounded-concurrency';
 import { DYNAMODB, type DynamoClients } from './dynamodb.client';
-import type { PersistOutcome } from './persist-outcome';
+import type { PersistOutcome, RefundOutcome } from './persist-outcome';
 import { SeatEventAppends } from './seat-event-appends';
-import { creationOf, outcomeOf, redeliveryOutcomeOf, seatStreamId, type SeatState } from './seat-stream.decider';
+import {
+  creationOf,
+  creationOnSeat,
+  outcomeOf,
+  redeliveryOutcomeOf,
+  seatStreamId,
+  type SeatState,
+} from './seat-stream.decider';
 import { TicketRecords } from './ticket-records';
-import type { SeatEvent, TicketCreation, TicketWriteStore } from './ticket-write-store.port';
+import type { RefundLedger, SeatEvent, TicketCreation, TicketWriteStore } from './ticket-write-store.port';
 import {
   ensureWriteStoreTables,
   missingWriteStoreTables,
@@ -64,7 +76,7 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   readonly seatEventsTable: string;
   readonly ticketsTable: string;
   private readonly tables: WriteStoreTables;
-  private readonly appends: SeatEventAppends;
+  private appends: SeatEventAppends;
   private readonly records: TicketRecords;
   /** The setting an operator fixes when the tables cannot be reached. */
   private readonly setting: StoreSetting;
@@ -109,6 +121,10 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       );
   }
 
+  useRefundLedger(ledger: RefundLedger): void {
+    this.appends = new SeatEventAppends(this.db.json, this.seatEventsTable, ledger);
+  }
+
   /** Creates the tables when missing (the migrate step's work; see ensureWriteStoreTables). */
   ensureTables(): Promise<void> {
     return ensureWriteStoreTables(this.db.sdk, this.tables);
@@ -117,6 +133,20 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
   async persist(tickets: readonly TicketReservedData[]): Promise<PersistOutcome[]> {
     if (tickets.length === 0) return [];
     const ticketIds = [...new Set(tickets.map((t) => t.ticketId))];
+    return this.whileClaimed(ticketIds, () => this.persistClaimed(tickets, ticketIds));
+  }
+
+  async persistRefunds(refunds: readonly TicketRefundedData[]): Promise<RefundOutcome[]> {
+    if (refunds.length === 0) return [];
+    const ticketIds = [...new Set(refunds.map((t) => t.ticketId))];
+    return this.whileClaimed(ticketIds, () => this.persistRefundsClaimed(refunds));
+  }
+
+  /**
+   * Runs `work` once no other call of this process holds one of these tickets (a reservation and its refund
+   * included), holding them all meanwhile.
+   */
+  private async whileClaimed<T>(ticketIds: readonly string[], work: () => Promise<T>): Promise<T> {
     // Wait out other calls of this process holding one of these tickets, then claim them all at once
     // (no await between the last check and the claim): a call holds claims only while it does not wait,
     // so calls cannot wait for each other in a circle.
@@ -125,17 +155,44 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       if (busy.length === 0) break;
       await Promise.allSettled(busy);
     }
-    const work = this.persistClaimed(tickets, ticketIds);
-    const settled = work.then(
+    const running = work();
+    const settled = running.then(
       () => undefined,
       () => undefined,
     );
     for (const id of ticketIds) this.inFlight.set(id, settled);
     try {
-      return await work;
+      return await running;
     } finally {
       for (const id of ticketIds) if (this.inFlight.get(id) === settled) this.inFlight.delete(id);
     }
+  }
+
+  private async persistRefundsClaimed(refunds: readonly TicketRefundedData[]): Promise<RefundOutcome[]> {
+    const outcomes = new Array<RefundOutcome>(refunds.length);
+    const bySeat = new Map<string, number[]>();
+    refunds.forEach((refund, index) => {
+      const streamId = seatStreamId(refund.eventId, refund.zoneId, refund.row, refund.column);
+      bySeat.set(streamId, [...(bySeat.get(streamId) ?? []), index]);
+    });
+    const creations = new Map<string, TicketCreation>();
+    await mapBounded([...bySeat.entries()], SEATS_IN_FLIGHT, async ([streamId, indexes]) => {
+      let seat: SeatState | undefined;
+      for (const index of indexes) {
+        const refund = refunds[index]!;
+        const found = await this.appends.appendRefund(streamId, refund, seat);
+        seat = found.seat;
+        outcomes[index] = found.outcome;
+        // Rewritten on every delivery (it is a pure function of the stream): a crash between the append and
+        // this write is healed by the redelivery.
+        for (const id of [refund.ticketId, ...found.refunded]) {
+          const creation = creationOnSeat(seat, id);
+          if (creation !== undefined) creations.set(id, creation);
+        }
+      }
+    });
+    await this.records.write([...creations.values()]);
+    return outcomes;
   }
 
   listEventTickets(eventId: string): Promise<TicketCreation[]> {
@@ -177,7 +234,9 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
         }
         const found = await this.appends.append(streamId, ticket, seat);
         seat = found.seat;
-        creations.set(ticket.ticketId, creationOf(found.event));
+        // From the whole seat: a ticket found on the stream may have been refunded since.
+        creations.set(ticket.ticketId, creationOnSeat(seat, ticket.ticketId) ?? creationOf(found.event));
+        for (const owner of found.refunded) creations.set(owner, creationOnSeat(seat, owner)!);
         outcomes[index] = outcomeOf(found.event);
       }
     });

@@ -18,3 +18,14 @@ export type PersistOutcome =
       readonly reason: string;
       readonly cancelled: TicketCancelledData;
     };
+
+/**
+ * What recording one TicketRefunded ended in. All are acknowledged.
+ * - REFUNDED: the refund is on its seat's stream (appended by this call or an earlier delivery; its
+ *   TicketCreation is rewritten REFUNDED every time, so a crash between the two writes heals on redelivery).
+ * - IGNORED: the ticket never owned its seat on the stream (the write store refused it as TicketCancelled):
+ *   nothing is appended; the ticket stays CANCELLED.
+ */
+export type RefundOutcome =
+  | { readonly ticketId: string; readonly status: 'REFUNDED' }
+  | { readonly ticketId: string; readonly status: 'IGNORED'; readonly reason: string };

@@ -14,6 +14,13 @@ import { salesByEventParams } from '../../src/read-model/sales-by-event/sales-by
 import { zoneSeatMapParams } from '../../src/read-model/zone-seat-map/zone-seat-map.request';
 import { eventSchema } from '../../src/catalog/catalog.schema';
 import { confirmHoldRequest, holdParams } from '../../src/orders/hold.request';
+import { queueStreamQuery } from '../../src/live/queue-stream.http.controller';
+import {
+  eventParams,
+  joinQueueRequest,
+  queueStatusParams,
+  setWaitingRoomRequest,
+} from '../../src/waiting-room/waiting-room.request';
 import { ApiServer } from '../support/api-server';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
@@ -94,6 +101,11 @@ const REQUEST_SCHEMAS: { operation: string; path?: z.ZodObject; query?: z.ZodObj
   { operation: 'get /api/v1/holds/{holdId}', path: holdParams },
   { operation: 'delete /api/v1/holds/{holdId}', path: holdParams },
   { operation: 'post /api/v1/holds/{holdId}/confirm', path: holdParams, body: confirmHoldRequest },
+  { operation: 'post /api/v1/events/{eventId}/queue', path: eventParams, body: joinQueueRequest },
+  { operation: 'get /api/v1/events/{eventId}/queue/{queueTicket}', path: queueStatusParams },
+  { operation: 'get /api/v1/events/{eventId}/queue/stream', path: eventParams, query: queueStreamQuery },
+  { operation: 'put /api/v1/admin/events/{eventId}/waiting-room', path: eventParams, body: setWaitingRoomRequest },
+  { operation: 'delete /api/v1/admin/events/{eventId}/waiting-room', path: eventParams },
 ];
 
 /** How zod itself renders a request schema as JSON Schema (the input side: what a client sends). */
@@ -263,8 +275,8 @@ describe('OpenAPI: GET /docs and /docs/json', () => {
 
   it('lists every status a purchase can answer, errors in the shape of error-body.ts', () => {
     const responses = operation('post /api/v1/tickets').responses;
-    expect(Object.keys(responses).sort()).toEqual(['201', '400', '404', '409', '413', '422', '429', '503']);
-    for (const status of ['400', '404', '409', '413', '422', '429', '503']) {
+    expect(Object.keys(responses).sort()).toEqual(['201', '400', '403', '404', '409', '413', '422', '429', '503']);
+    for (const status of ['400', '403', '404', '409', '413', '422', '429', '503']) {
       const schema = resolve(spec, responses[status].content['application/json'].schema);
       expect({ status, properties: Object.keys(schema.properties).sort(), required: schema.required }).toEqual({
         status,

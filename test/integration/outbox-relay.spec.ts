@@ -8,7 +8,10 @@ import { OpenSaleCommand } from '../../src/catalog/open-sale/open-sale.command';
 import { outboxBacklog } from '../../src/purchasing/outbox/outbox-backlog';
 import { OUTBOX_GROUP, OutboxRelay } from '../../src/purchasing/outbox/outbox-relay';
 import { PurchaseSeatCommand } from '../../src/purchasing/purchase-seat/purchase-seat.command';
-import { allOutboxKeys } from '../../src/purchasing/seat-map/seat-map.keys';
+import { RedisSeatRefunds } from '../../src/purchasing/seat-map/redis-seat-refunds';
+import { allOutboxKeys, refundRecordKey, ticketCacheKey } from '../../src/purchasing/seat-map/seat-map.keys';
+import { partitionOfTicketId } from '../../src/purchasing/ticket-id';
+import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { REDIS, type RedisClient } from '../../src/platform/redis/redis.factory';
 import { ChildProcessHandle, freePort } from '../support/child-process';
 import { QueueReader, waitFor } from '../support/queue-reader';
@@ -31,6 +34,8 @@ async function reserveSeats(app: INestApplicationContext, eventId: string, count
   );
   return new Set(outcomes.map((o) => (o.kind === 'RESERVED' ? o.ticket.ticketId : 'unexpected')));
 }
+
+const cacheKeyOf = (ticketId: string): string => ticketCacheKey(partitionOfTicketId(ticketId)!, ticketId);
 
 describe('outbox relay → RabbitMQ fan-out', () => {
   let app: INestApplicationContext;
@@ -76,6 +81,41 @@ describe('outbox relay → RabbitMQ fan-out', () => {
     } finally {
       await relay.stop();
       for (const q of queues) await q.stop();
+    }
+  });
+
+  it('relays TicketRefunded entries to both pipelines under their own pattern, each after its reservation', async () => {
+    const eventId = freshEventId('refund-relay');
+    const tickets = await reserveSeats(app, eventId, 40);
+    const refunds = app.get(RedisSeatRefunds);
+    const refunded = [...tickets].slice(0, 15);
+    for (const ticketId of refunded) {
+      const ticket = JSON.parse((await app.get<RedisClient>(REDIS).get(cacheKeyOf(ticketId)))!) as TicketReservedData;
+      expect((await refunds.refund({ ...ticket, refundedOn: new Date().toISOString() })).code).toBe('REFUNDED');
+    }
+    const queues = await readers(eventId);
+    const relay = app.get(OutboxRelay);
+    relay.start();
+    try {
+      await waitFor(
+        () => queues.every((q) => q.received.length >= tickets.size && q.refunds.length >= refunded.length),
+        30_000,
+        'reservations and refunds on both queues',
+      );
+      for (const queue of queues) {
+        expect(new Set(queue.refunds.map((t) => t.ticketId))).toEqual(new Set(refunded));
+        expect(queue.refunds[0]).toEqual(expect.objectContaining({ eventId, refundedOn: expect.any(String) }));
+        for (const ticketId of refunded) {
+          expect(queue.arrivals.indexOf(`TicketRefunded:${ticketId}`)).toBeGreaterThan(
+            queue.arrivals.indexOf(`TicketReserved:${ticketId}`),
+          );
+        }
+      }
+    } finally {
+      await relay.stop();
+      for (const q of queues) await q.stop();
+      const redis = app.get<RedisClient>(REDIS);
+      for (const ticketId of refunded) await redis.del(refundRecordKey(partitionOfTicketId(ticketId)!, ticketId));
     }
   });
 

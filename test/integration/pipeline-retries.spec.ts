@@ -7,6 +7,7 @@ import { AmqpPublisher } from '../../src/platform/amqp/amqp-publisher';
 import { ticketMessageJson } from '../../src/platform/amqp/ticket-message';
 import { deadLetterQueueOf } from '../../src/platform/amqp/topology';
 import { AMQP_PUBLISHER } from '../../src/purchasing/outbox/outbox-relay';
+import type { TicketRefundedData } from '../../src/purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { TicketReservedEvent } from '../../src/purchasing/ticket-reserved.event';
 import { AmqpPipelineServer } from '../../src/platform/amqp/amqp-pipeline.server';
@@ -15,9 +16,10 @@ import { PipelineErrorsFilter } from '../../src/platform/amqp/pipeline-errors.fi
 import { WRITE_STORE_PIPELINE } from '../../src/platform/amqp/pipeline-transports';
 import { WriteStorePipelineController } from '../../src/worker/write-store.pipeline.controller';
 import { DynamoServiceError } from '../../src/write-store/dynamo-json.client';
-import type { PersistOutcome } from '../../src/write-store/persist-outcome';
+import type { PersistOutcome, RefundOutcome } from '../../src/write-store/persist-outcome';
 import {
   TICKET_WRITE_STORE,
+  type RefundLedger,
   type SeatEvent,
   type TicketCreation,
   type TicketWriteStore,
@@ -50,6 +52,12 @@ class FailingStore implements TicketWriteStore {
       return Promise.reject(this.error());
     }
     return this.store.persist(tickets);
+  }
+  persistRefunds(refunds: readonly TicketRefundedData[]): Promise<RefundOutcome[]> {
+    return this.store.persistRefunds(refunds);
+  }
+  useRefundLedger(ledger: RefundLedger): void {
+    this.store.useRefundLedger(ledger);
   }
   listEventTickets(eventId: string): Promise<TicketCreation[]> {
     return this.store.listEventTickets(eventId);

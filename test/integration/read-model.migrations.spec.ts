@@ -19,7 +19,10 @@ describe('read model migrations', () => {
   });
 
   it('applies every migration on a fresh database, and nothing on a second run', async () => {
-    expect(await runMigrations(readModelConfig(mysqlUrl))).toEqual(['Migration20261124000000_read_model']);
+    expect(await runMigrations(readModelConfig(mysqlUrl))).toEqual([
+      'Migration20261124000000_read_model',
+      'Migration20261204000000_refunds',
+    ]);
     expect(await runMigrations(readModelConfig(mysqlUrl))).toEqual([]);
   });
 

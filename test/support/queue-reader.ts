@@ -10,6 +10,9 @@ export class QueueReader {
   private connection: ChannelModel | undefined;
   private channel: Channel | undefined;
   readonly received: TicketReservedData[] = [];
+  /** TicketRefunded items, and `<pattern>:<ticketId>` of every item of this event in arrival order. */
+  readonly refunds: TicketReservedData[] = [];
+  readonly arrivals: string[] = [];
   private readonly eventIds: Set<string>;
 
   constructor(
@@ -30,8 +33,13 @@ export class QueueReader {
       // Other tests' messages (even malformed ones) may share the queue: only this event's tickets count.
       try {
         const envelope = JSON.parse(message.content.toString()) as TicketMessage<TicketReservedData>;
-        if (envelope.pattern === 'TicketReserved' && Array.isArray(envelope.data)) {
-          for (const ticket of envelope.data) if (this.eventIds.has(ticket?.eventId)) this.received.push(ticket);
+        const into = { TicketReserved: this.received, TicketRefunded: this.refunds }[envelope.pattern];
+        if (into !== undefined && Array.isArray(envelope.data)) {
+          for (const ticket of envelope.data) {
+            if (!this.eventIds.has(ticket?.eventId)) continue;
+            into.push(ticket);
+            this.arrivals.push(`${envelope.pattern}:${ticket.ticketId}`);
+          }
         }
       } catch {
         // not ours

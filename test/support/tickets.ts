@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TicketCancelledData } from '../../src/purchasing/ticket-cancelled.event';
+import type { TicketRefundedData } from '../../src/purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 
 /** A TicketReserved payload as the purchase path emits it: seat 1-A1 of Arena, created now, unless told otherwise. */
@@ -23,4 +24,9 @@ export function reservedTicket(
 /** The write store's refusal of a ticket. */
 export function cancelledTicket(ticket: TicketReservedData, reason = 'SEAT_TAKEN_IN_WRITE_STORE'): TicketCancelledData {
   return { ...ticket, reason, cancelledOn: new Date().toISOString() };
+}
+
+/** An operator's refund of a ticket, as refund-seat.lua appends it to the outbox. */
+export function refundedTicket(ticket: TicketReservedData, reason?: string): TicketRefundedData {
+  return { ...ticket, refundedOn: new Date().toISOString(), ...(reason !== undefined && { reason }) };
 }

@@ -1,4 +1,5 @@
 import { ConfigError, dynamoDbTarget, parseConfig } from '../../src/platform/config/app-config';
+import { signingSecrets } from '../../src/waiting-room/waiting-room';
 
 describe('configuration', () => {
   const valid = { ADMIN_TOKEN: 'a-long-enough-admin-token' };
@@ -29,6 +30,19 @@ describe('configuration', () => {
       expect(message).toContain('PORT');
       expect(message).toContain('REDIS_URL');
     }
+  });
+
+  it('reads the waiting room secrets as a list (first signs), refuses a short one, and derives one from the admin token when unset', () => {
+    const [a, b] = ['a'.repeat(32), 'b'.repeat(40)];
+    expect(parseConfig({ ...valid, WAITING_ROOM_SECRETS: `${a},${b}` }).WAITING_ROOM_SECRETS).toEqual([a, b]);
+    expect(() => parseConfig({ ...valid, WAITING_ROOM_SECRETS: `${a},short` })).toThrow(
+      /WAITING_ROOM_SECRETS: must be/,
+    );
+    const derived = signingSecrets(parseConfig(valid));
+    expect(derived).toHaveLength(1);
+    expect(derived[0]).not.toContain(valid.ADMIN_TOKEN);
+    expect(signingSecrets(parseConfig(valid))).toEqual(derived);
+    expect(signingSecrets(parseConfig({ ADMIN_TOKEN: 'another-admin-token-123' }))).not.toEqual(derived);
   });
 
   it('refuses a short admin token', () => {

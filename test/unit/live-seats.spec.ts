@@ -1,5 +1,5 @@
 import { EventSeats } from '../../src/live/event-seats';
-import { parseReservedSeats } from '../../src/live/seat-feed';
+import { parseRefundedSeats, parseReservedSeats } from '../../src/live/seat-feed';
 import { reservedTicket } from '../support/tickets';
 
 const zones = [
@@ -18,6 +18,17 @@ describe('EventSeats: the taken seats of one event', () => {
     expect(seats.has(1, 'B', 2)).toBe(true);
     expect(seats.has(1, 'B', 3)).toBe(false);
     expect(seats.snapshot().find((z) => z.zoneId === 1)?.sold).toBe(1);
+  });
+
+  it('frees a refunded seat once: it is counted free again and can be taken again', () => {
+    const seats = new EventSeats('E', 'V', zones);
+    seats.add(1, 'B', 2);
+    expect(seats.remove(1, 'B', 2)).toBe(true);
+    expect(seats.remove(1, 'B', 2)).toBe(false);
+    expect(seats.remove(2, 'A', 1)).toBe(false);
+    expect(seats.has(1, 'B', 2)).toBe(false);
+    expect(seats.snapshot().find((z) => z.zoneId === 1)?.sold).toBe(0);
+    expect(seats.add(1, 'B', 2)).toBe(true);
   });
 
   it('refuses seats outside the venue grid or in an unknown zone, so a bad message cannot corrupt a bitmap', () => {
@@ -70,6 +81,15 @@ describe('parseReservedSeats: the seats of a relayed message', () => {
 
   it('frees no seat on TicketCancelled: the write store cancels a second ticket for a seat that stays sold', () => {
     expect(parseReservedSeats(message('TicketCancelled', [ticket({ reason: 'SEAT_ALREADY_SOLD:x' })]))).toEqual([]);
+  });
+
+  it('reads the seats a TicketRefunded batch frees, and frees none on a reservation', () => {
+    const refunded = message('TicketRefunded', [ticket({ refundedOn: '2027-01-02T20:00:00.000Z' })]);
+    expect(parseRefundedSeats(refunded)).toEqual([
+      { eventId: 'E', venueId: 'V', zoneId: 1, row: 'A', column: 2, createdOn: '2027-01-01T20:00:00.000Z' },
+    ]);
+    expect(parseReservedSeats(refunded)).toEqual([]);
+    expect(parseRefundedSeats(message('TicketReserved', [ticket()]))).toEqual([]);
   });
 
   it('skips what is not a ticket, item by item, and messages that are not JSON', () => {

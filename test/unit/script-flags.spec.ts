@@ -8,6 +8,7 @@ const SCRIPTS = [
   'scripts/bench/scale.bench.js',
   'scripts/bench/ticket-cache.bench.js',
   'scripts/bench/dynamo-client.bench.js',
+  'scripts/bench/waiting-room.bench.js',
   'scripts/bench/ceiling-server.js',
   'scripts/dev.js',
   'jmeter/run-seat-conflict.js',

@@ -1,5 +1,5 @@
 import './styles.css';
-import type { LiveZone, SeatSnapshotMessage, SeatsTakenMessage } from '../../src/live/live-messages';
+import type { LiveZone, SeatSnapshotMessage, SeatsFreedMessage, SeatsTakenMessage } from '../../src/live/live-messages';
 import { buySeat, getJson, isError, type SaleEvent, type Ticket } from './api';
 import { byId, el, formatCount, formatMoney, showMessage } from './dom';
 import { openLiveStream, showLiveState } from './live-stream';
@@ -230,6 +230,18 @@ function applyTaken({ seats }: SeatsTakenMessage): void {
   scheduleFlush();
 }
 
+/** Seats a refund put back on sale: free again, unless this page is buying one right now. */
+function applyFreed({ seats }: SeatsFreedMessage): void {
+  for (const { zoneId, row, column } of seats) {
+    const view = zones.get(zoneId);
+    if (view === undefined || !view.seats.clear(rowIndexOf(row), column)) continue;
+    dirtyZones.add(zoneId);
+    const seat = seatElement(zoneId, row, column);
+    if (seat !== null && seat.dataset['state'] !== 'pending') setSeatState(seat, 'free');
+  }
+  scheduleFlush();
+}
+
 /** Tiles, legend and summary are redrawn once a frame, however many seats arrived meanwhile. */
 function scheduleFlush(): void {
   if (flushScheduled) return;
@@ -354,6 +366,7 @@ async function main(): Promise<void> {
     {
       snapshot: (data) => applySnapshot(data as SeatSnapshotMessage),
       seats: (data) => applyTaken(data as SeatsTakenMessage),
+      freed: (data) => applyFreed(data as SeatsFreedMessage),
     },
     (state) => showLiveState(byId('live-status'), page, state),
   );

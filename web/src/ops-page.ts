@@ -150,7 +150,7 @@ function renderOutcomeMix(outcomes: Record<string, number>): void {
   );
 }
 
-function renderPipelines({ pipelines, checkpoints, feed }: OpsSnapshot): void {
+function renderPipelines({ pipelines, checkpoints, feed, waitingRooms }: OpsSnapshot): void {
   const head = (...names: string[]) => el('tr', {}, ...names.map((n) => el('th', { text: n })));
   const row = (...cells: string[]) => el('tr', {}, ...cells.map((c) => el('td', { text: c })));
   byId('pipelines').replaceChildren(
@@ -169,6 +169,23 @@ function renderPipelines({ pipelines, checkpoints, feed }: OpsSnapshot): void {
         c.idleSeconds === null ? '—' : `${c.idleSeconds.toFixed(0)} s ago`,
       ),
     ),
+  );
+  // Only while some event has a waiting room: an empty table would be noise.
+  byId('waiting-rooms').replaceChildren(
+    ...(waitingRooms.length === 0
+      ? []
+      : [
+          head('Waiting room', 'Admit / s', 'Queue', 'Admitted / s', 'Expected wait'),
+          ...waitingRooms.map((r) =>
+            row(
+              r.eventId,
+              formatCount(r.admitPerSecond),
+              formatCount(r.queueLength),
+              orDash(r.admittedPerSecond),
+              `${formatCount(r.expectedWaitSeconds)} s`,
+            ),
+          ),
+        ]),
   );
   byId('feed').textContent = feed.connected
     ? `Live feed connected${feed.lastDelayMs === null ? '' : `; purchase → feed ${formatCount(feed.lastDelayMs)} ms (last message)`}.`

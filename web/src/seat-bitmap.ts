@@ -35,6 +35,16 @@ export class SeatBitmap {
     this.taken++;
     return true;
   }
+
+  /** True when the seat was taken until now (a refund freed it). */
+  clear(rowIndex: number, column: number): boolean {
+    if (rowIndex < 0 || rowIndex >= this.rows || column < 1 || column > this.columns) return false;
+    if (!this.has(rowIndex, column)) return false;
+    const bit = rowIndex * this.columns + column - 1;
+    this.bits[bit >> 3]! &= ~(0x80 >> (bit & 7));
+    this.taken--;
+    return true;
+  }
 }
 
 export const rowLetter = (rowIndex: number): string => String.fromCharCode(65 + rowIndex);

@@ -15,6 +15,7 @@ import { READ_MODEL_ORM } from '../../read-model/read-model-orm';
 import { SalesByEventQuery } from '../../read-model/sales-by-event/sales-by-event.query';
 import { fromSqlDateTime } from '../../read-model/sql-datetime';
 import { METRICS_REGISTRY } from '../../platform/metrics/metrics-registry';
+import { WaitingRoomCache } from '../../waiting-room/waiting-room.cache';
 
 /** Bound on each figure: one store that hangs leaves its figure empty, not the whole view late. */
 const FIGURE_TIMEOUT_MS = 1000;
@@ -63,6 +64,7 @@ export class OpsDashboard implements OnApplicationShutdown {
     private readonly catalog: CatalogService,
     private readonly live: LiveSeats,
     private readonly feed: SeatFeed,
+    private readonly waitingRooms: WaitingRoomCache,
   ) {
     this.queues = new QueueDepthProbe(config.AMQP_URL, AMQP_CONNECTION_NAMES.apiQueueDepth, FIGURE_TIMEOUT_MS);
     const { pipelines } = topologyFor(config.AMQP_NAMESPACE);
@@ -138,6 +140,7 @@ export class OpsDashboard implements OnApplicationShutdown {
       pipelines,
       checkpoints: checkpoints ?? [],
       feed: { connected: this.feed.connected, lastDelayMs: this.feed.lastDelayMs },
+      waitingRooms: this.waitingRooms.figures(),
     };
   }
 

@@ -189,6 +189,22 @@ const appConfigFields = z.object({
    * <OPS_TOKEN>`. Unset: they are open, for a network where only operators reach them.
    */
   OPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Secrets that sign the waiting room's queue tickets and purchase tokens (HMAC-SHA256), comma-separated:
+   * the first signs, all verify, so a new secret is put first and the old one kept until the tokens it
+   * signed have expired. Every API process needs the same list. Unset: one secret derived from ADMIN_TOKEN.
+   */
+  WAITING_ROOM_SECRETS: z
+    .string()
+    .regex(/^[^\s,]{32,}(,[^\s,]{32,})*$/, 'must be a comma-separated list of secrets of at least 32 characters')
+    .transform((list) => list.split(','))
+    .optional(),
+  /** How long a purchase token is accepted once issued: the time an admitted buyer has to buy. */
+  WAITING_ROOM_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(600),
+  /** How long a queue ticket (a buyer's place) can be used to ask for the position and the token. */
+  WAITING_ROOM_TICKET_TTL_SECONDS: positiveInt.max(7 * 86_400).default(86_400),
+  /** How often each API process rereads the rooms from Redis (which events need a token, their cursors). */
+  WAITING_ROOM_REFRESH_MS: positiveInt.min(100).max(10_000).default(1000),
   /** `json`: one JSON object per line (pino), for log collectors; `text`: Nest's coloured lines, for a terminal. */
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),

@@ -6,8 +6,9 @@ import { ticketMessageJson } from '../../platform/amqp/ticket-message';
 import { isCluster, REDIS, type RedisClient } from '../../platform/redis/redis.factory';
 import { sleep } from '../../platform/time';
 import { unreachable } from '../../platform/startup-failure';
+import { TicketRefundedEvent } from '../ticket-refunded.event';
 import { TicketReservedEvent } from '../ticket-reserved.event';
-import { allOutboxKeys } from '../seat-map/seat-map.keys';
+import { allOutboxKeys, OUTBOX_REFUND_FIELD } from '../seat-map/seat-map.keys';
 import { outboxBacklog } from './outbox-backlog';
 import { OUTBOX_GROUP, outboxScripts } from './outbox-scripts';
 
@@ -21,7 +22,8 @@ type StreamReply = [key: string, entries: StreamEntry[]][];
 const CLUSTER_IDLE_POLL_MS = 50;
 
 /**
- * Moves TicketReserved records from the Redis outbox streams to RabbitMQ. An entry is acknowledged and
+ * Moves TicketReserved and TicketRefunded records from the Redis outbox streams to RabbitMQ (an entry's
+ * field name tells its type, see OUTBOX_RESERVATION_FIELD). An entry is acknowledged and
  * deleted (one script call) only after the broker confirmed it, so a crash anywhere in between means a redelivery (consumers
  * deduplicate by message id), never a loss. Relays of several API processes share one consumer group; the
  * entries a crashed relay had read are taken over with XAUTOCLAIM once idle long enough.
@@ -253,24 +255,36 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishAndAck(reply: StreamReply): Promise<void> {
-    const payloads: string[] = [];
+    // Runs of one event type, in stream order: a message carries one type (its pattern), and a refund is
+    // not sent ahead of the reservation it follows when both are in one read.
+    const runs: { type: string; payloads: string[] }[] = [];
+    let count = 0;
     for (const [, entries] of reply) {
       for (const [, fields] of entries) {
         // Entries deleted after being read come back without fields: nothing to send.
         const payload = fields?.[1];
-        if (payload !== undefined) payloads.push(payload);
+        if (payload === undefined) continue;
+        const type = fields[0] === OUTBOX_REFUND_FIELD ? TicketRefundedEvent.type : TicketReservedEvent.type;
+        const last = runs[runs.length - 1];
+        if (last?.type === type) last.payloads.push(payload);
+        else runs.push({ type, payloads: [payload] });
+        count++;
       }
     }
     const messages: OutgoingMessage[] = [];
     const perMessage = this.config.OUTBOX_TICKETS_PER_MESSAGE;
-    for (let i = 0; i < payloads.length; i += perMessage) {
-      const chunk = payloads.slice(i, i + perMessage);
-      messages.push({
-        // Deterministic: a batch re-published after a crash carries the same id.
-        messageId: `${ticketIdOf(chunk[0]!)}+${chunk.length}`,
-        body: ticketMessageJson(TicketReservedEvent.type, chunk),
-        type: TicketReservedEvent.type,
-      });
+    for (const { type, payloads } of runs) {
+      // Refund message ids differ from the reservation's: the same ticket heads both.
+      const prefix = type === TicketReservedEvent.type ? '' : 'refunded:';
+      for (let i = 0; i < payloads.length; i += perMessage) {
+        const chunk = payloads.slice(i, i + perMessage);
+        messages.push({
+          // Deterministic: a batch re-published after a crash carries the same id.
+          messageId: `${prefix}${ticketIdOf(chunk[0]!)}+${chunk.length}`,
+          body: ticketMessageJson(type, chunk),
+          type,
+        });
+      }
     }
     if (messages.length > 0) await this.publisher.publishBatch(messages);
     const scripts = outboxScripts(this.reader!);
@@ -282,7 +296,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         .filter(([, entries]) => entries.length > 0)
         .map(([key, entries]) => scripts.ackOutbox(key, OUTBOX_GROUP, ...entries.map(([id]) => id))),
     );
-    this.published += payloads.length;
+    this.published += count;
   }
 }
 

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../platform/config/app-config';
+import { ADMISSION_REQUIRED } from '../../platform/http/admission';
 import { validationFailed } from '../../platform/http/error-body';
 import { replyWithError } from '../../platform/http/http-errors.filter';
 import type { PurchaseOutcome } from '../purchase-outcome';
@@ -50,9 +51,11 @@ export class PurchaseSeatHttpRoute implements OnModuleInit {
     const limited = this.config.RATE_LIMIT_MAX > 0;
     if (limited && !fastify.hasPlugin('@fastify/rate-limit'))
       throw new Error('@fastify/rate-limit must be registered before the purchase route (see createApiApp)');
-    const config: Record<string, unknown> = limited
-      ? { rateLimit: { max: this.config.RATE_LIMIT_MAX, timeWindow: this.config.RATE_LIMIT_WINDOW_MS } }
-      : {};
+    // With a waiting room for the event, the purchase needs its token (checked by the room, before this route).
+    const config: Record<string, unknown> = {
+      ...ADMISSION_REQUIRED,
+      ...(limited && { rateLimit: { max: this.config.RATE_LIMIT_MAX, timeWindow: this.config.RATE_LIMIT_WINDOW_MS } }),
+    };
     // Not an async handler: the reply is sent by `purchase`, which never rejects, and Fastify has no promise
     // to follow (an awaited reply would wait for the response to finish).
     fastify.post(PURCHASE_PATH, { config }, (request, reply) => {

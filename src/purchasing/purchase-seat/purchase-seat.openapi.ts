@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUYER_ID_HEADER, PURCHASE_TOKEN_HEADER } from '../../platform/http/admission';
 import type { OpenApiRoute } from '../../platform/http/openapi-route';
 import {
   badRequestResponse,
@@ -41,12 +42,24 @@ export const purchaseSeatOpenApi: OpenApiRoute = {
       requestParams: {
         header: z.object({
           'Idempotency-Key': idempotencyKeyHeader.optional().meta({ description: 'Makes retries safe' }),
+          [PURCHASE_TOKEN_HEADER]: z
+            .string()
+            .optional()
+            .meta({ description: 'Required when the event has a waiting room: the token admission gave' }),
+          [BUYER_ID_HEADER]: z
+            .string()
+            .optional()
+            .meta({ description: 'The buyer the purchase is for; the purchase token must be theirs' }),
         }),
       },
       requestBody: { required: true, ...jsonContent(purchaseSeatRequest.meta({ id: 'PurchaseSeatRequest' })) },
       responses: {
         '201': okResponse('The seat is yours', ticketResponseSchema),
         '400': badRequestResponse,
+        '403': errorResponse(
+          'ADMISSION_REQUIRED: the event has a waiting room and the purchase token is missing, invalid, ' +
+            'expired, for another event or another buyer (checked before any Redis work)',
+        ),
         '404': errorResponse('NOT_FOUND: unknown venue, event or zone, or a seat outside the zone'),
         '409': errorResponse('SEAT_TAKEN, ROW_SOLD_OUT or ZONE_SOLD_OUT'),
         '413': errorResponse('PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT_BYTES'),

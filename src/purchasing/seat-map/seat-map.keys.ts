@@ -75,3 +75,20 @@ export const rowLetter = (rowIndex: number): string => String.fromCharCode(65 + 
 export function ticketCacheKey(partition: number, ticketId: string): string {
   return `ticket:${tag(partition)}:${ticketId}`;
 }
+
+/**
+ * A refunded ticket's record, the TicketRefunded JSON, in the ticket's zone slot: the refund script writes
+ * it with SET NX (two refunds of one ticket refund once), and the write store reads it when a new sale of the
+ * seat overtakes the refund on its way (see RefundLedger). Kept without expiry: a refund of the same ticket
+ * after a resale must still be refused, or it would free the new owner's seat.
+ */
+export function refundRecordKey(partition: number, ticketId: string): string {
+  return `refund:${tag(partition)}:${ticketId}`;
+}
+
+/**
+ * An outbox entry is one field, `<type> <payload>`: `e` for a TicketReserved (the reservation script's, kept
+ * one letter on the hot path), `refunded` for a TicketRefunded. The relay publishes each under its type.
+ */
+export const OUTBOX_RESERVATION_FIELD = 'e';
+export const OUTBOX_REFUND_FIELD = 'refunded';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
-export type TicketStatus = 'RESERVED' | 'CANCELLED';
+export type TicketStatus = 'RESERVED' | 'CANCELLED' | 'REFUNDED';
 
 /**
  * One ticket as the read model knows it. `live_seat` is a stored generated column, the seat's key while the
@@ -43,6 +43,10 @@ export class TicketRecord {
   /** Set by a write-store cancellation; NULL for a conflict the projection itself decided (see the projection). */
   @Property({ fieldName: 'cancelled_on', columnType: 'datetime(3)', nullable: true })
   cancelledOn?: Date | null;
+
+  /** Set by a refund (the seat went back on sale). */
+  @Property({ fieldName: 'refunded_on', columnType: 'datetime(3)', nullable: true })
+  refundedOn?: Date | null;
 
   @Property({ fieldName: 'projected_at', columnType: 'datetime(3)' })
   projectedAt!: Date;

@@ -8,7 +8,7 @@ export const getTicketOpenApi: OpenApiRoute = {
   item: {
     get: {
       tags: ['queries'],
-      summary: 'A ticket (RESERVED or CANCELLED)',
+      summary: 'A ticket (RESERVED, CANCELLED or REFUNDED)',
       requestParams: { path: getTicketParams },
       responses: queryResponses(okResponse('The ticket', ticketViewSchema), 'NOT_FOUND: no such ticket (yet)'),
     },

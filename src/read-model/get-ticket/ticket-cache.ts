@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { partitionOfTicketId } from '../../purchasing/ticket-id';
+import type { TicketRefundedData } from '../../purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../../purchasing/ticket-reserved.event';
 import { ticketCacheKey } from '../../purchasing/seat-map/seat-map.keys';
 import { REDIS, TICKET_CACHE_REDIS, type RedisClient } from '../../platform/redis/redis.factory';
@@ -35,7 +36,7 @@ export class TicketCache {
       return null;
     });
     if (json === null && this.reader !== this.writer) json = await this.writer.get(key);
-    return json === null ? undefined : viewOf(JSON.parse(json) as TicketReservedData);
+    return json === null ? undefined : viewOf(JSON.parse(json) as TicketReservedData & Partial<TicketRefundedData>);
   }
 
   private warnThrottled(message: string): void {
@@ -45,14 +46,20 @@ export class TicketCache {
   }
 }
 
-const viewOf = (t: TicketReservedData): TicketView => ({
-  ticketId: t.ticketId,
-  venueId: t.venueId,
-  eventId: t.eventId,
-  zoneId: t.zoneId,
-  row: t.row,
-  column: t.column,
-  price: t.price,
-  status: 'RESERVED',
-  createdOn: t.createdOn,
-});
+/** The entry holds the reservation, or the refund once the ticket was refunded (refund-seat.lua). */
+function viewOf(t: TicketReservedData & Partial<TicketRefundedData>): TicketView {
+  const view: TicketView = {
+    ticketId: t.ticketId,
+    venueId: t.venueId,
+    eventId: t.eventId,
+    zoneId: t.zoneId,
+    row: t.row,
+    column: t.column,
+    price: t.price,
+    status: t.refundedOn === undefined ? 'RESERVED' : 'REFUNDED',
+    createdOn: t.createdOn,
+  };
+  if (t.refundedOn !== undefined) view.refundedOn = t.refundedOn;
+  if (t.reason !== undefined) view.reason = t.reason;
+  return view;
+}
