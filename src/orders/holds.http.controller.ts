@@ -1,7 +1,9 @@
 import { Controller, Delete, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
+import { ADMISSION_REQUIRED } from '../platform/http/admission';
 import { validationFailed } from '../platform/http/error-body';
 import { CancelHoldCommand } from './cancel-hold/cancel-hold.command';
 import { ConfirmHoldCommand } from './confirm-hold/confirm-hold.command';
@@ -33,7 +35,9 @@ export class HoldsHttpController {
     this.bestAvailable = bestAvailableHoldRequest(config.MAX_SEATS_PER_ORDER);
   }
 
+  // Taking seats is selling: with a waiting room for the event, the buyer needs its purchase token.
   @Post()
+  @RouteConfig(ADMISSION_REQUIRED)
   async place(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     // The form is chosen by `bestAvailable`, so a refusal names the fields of the form the client meant.
     if (wantsBestAvailable(request.body)) {

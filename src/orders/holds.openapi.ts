@@ -78,6 +78,9 @@ export const placeHoldOpenApi: OpenApiRoute = {
       responses: {
         '201': okResponse('The seats are held until expiresAt', placedHoldSchema),
         '400': holdError('VALIDATION_FAILED, or DUPLICATE_SEAT (`seat` says which)'),
+        '403': errorResponse(
+          'ADMISSION_REQUIRED: the event has a waiting room; send the purchase token it gave in x-purchase-token',
+        ),
         '404': errorResponse('NOT_FOUND: unknown venue, event or zone, or a seat outside the zone'),
         '409': holdError(
           'SEAT_TAKEN or ROW_SOLD_OUT (`seat` says which), ZONE_SOLD_OUT, NOT_ENOUGH_ADJACENT, BUYER_LIMIT',

@@ -3,7 +3,7 @@ import { ticketCacheKey, zoneKeys } from '../../src/purchasing/seat-map/seat-map
 import { ApiServer } from '../support/api-server';
 import { deleteOutboxRecordsOf } from '../support/outbox-cleanup';
 import { inParallel, Platform } from '../support/platform';
-import { freshEventId, saleEvent, testConfig } from '../support/test-config';
+import { freshEventId, saleEvent, TEST_ADMIN_TOKEN, testConfig } from '../support/test-config';
 import { sleep } from '../support/time';
 
 interface Seat {
@@ -215,6 +215,23 @@ describe('holds over HTTP: place, look up, confirm, cancel, expire', () => {
     expect((await placeHold({ zoneId: 2, quantity: 2, bestAvailable: true, buyerId: 'limited' })).status).toBe(201);
     expect((await api.request('DELETE', `/api/v1/holds/${six.holdId}`)).status).toBe(204);
     expect((await placeHold({ zoneId: 2, quantity: 3, bestAvailable: true, buyerId: 'limited' })).status).toBe(201);
+  });
+
+  it('403 ADMISSION_REQUIRED for a hold without a purchase token while the event has a waiting room', async () => {
+    const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+    const room = `/api/v1/admin/events/${eventId}/waiting-room`;
+    expect((await api.request('PUT', room, { body: { admitPerSecond: 1 }, headers: admin })).status).toBeLessThan(300);
+    // Each process rereads the rooms every WAITING_ROOM_REFRESH_MS (1 s).
+    const deadline = Date.now() + 5000;
+    let refused = await placeHold({ seats: seats(1, 'K1') });
+    while (refused.status !== 403 && Date.now() < deadline) {
+      if (refused.status === 201) await api.request('DELETE', `/api/v1/holds/${refused.body.holdId}`);
+      await sleep(100);
+      refused = await placeHold({ seats: seats(1, 'K1') });
+    }
+    expect(refused).toMatchObject({ status: 403, body: { error: 'ADMISSION_REQUIRED' } });
+    expect(await isTaken(seats(1, 'K1')[0]!)).toBe(false);
+    expect((await api.request('DELETE', room, { headers: admin })).status).toBe(204);
   });
 
   it('200 concurrent holds on overlapping seats: no seat held twice, the bitmap is the union of the holds, counters are the grid minus them', async () => {
