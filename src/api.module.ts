@@ -4,6 +4,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import type { Catalog } from './catalog/catalog.schema';
 import { LiveModule } from './live/live.module';
 import { OpsModule } from './ops/ops.module';
+import { OrdersModule } from './orders/orders.module';
 import type { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
 import { UnhandledExceptionsLogger } from './platform/cqrs/unhandled-exceptions.logger';
@@ -48,6 +49,7 @@ export class ApiModule {
           eventHistory: ReadModelEventHistory,
         }),
         PurchasingModule,
+        OrdersModule,
         ReadModelQueryModule,
         TicketCacheModule,
         WaitingRoomModule,

@@ -4,6 +4,7 @@ import { openSaleOpenApi } from '../catalog/open-sale/open-sale.openapi';
 import { queueStreamOpenApi } from '../live/queue-stream.openapi';
 import { seatStreamOpenApi } from '../live/seat-stream.openapi';
 import { opsDashboardOpenApi, opsStreamOpenApi } from '../ops/dashboard/ops-dashboard.openapi';
+import { cancelHoldOpenApi, confirmHoldOpenApi, getHoldOpenApi, placeHoldOpenApi } from '../orders/holds.openapi';
 import { liveOpenApi, outboxOpenApi, readyOpenApi } from '../ops/health.openapi';
 import { metricsOpenApi } from '../platform/metrics/metrics.openapi';
 import { openApiPaths, type OpenApiRoute } from '../platform/http/openapi-route';
@@ -24,6 +25,10 @@ import { joinQueueOpenApi, queueStatusOpenApi, waitingRoomAdminOpenApi } from '.
 
 const API_ROUTES: readonly OpenApiRoute[] = [
   purchaseSeatOpenApi,
+  placeHoldOpenApi,
+  getHoldOpenApi,
+  cancelHoldOpenApi,
+  confirmHoldOpenApi,
   getTicketOpenApi,
   refundTicketOpenApi,
   salesByEventOpenApi,
@@ -61,6 +66,7 @@ export function buildOpenApiDocument(version: string) {
       { name: 'purchase', description: 'The hot path: one atomic Redis call per purchase' },
       { name: 'queries', description: 'The read model (MySQL), eventually consistent' },
       { name: 'catalog', description: 'Venues and events, served from memory' },
+      { name: 'holds', description: 'Seats held for a while, then confirmed into tickets, cancelled or expired' },
       { name: 'admin', description: 'Opening a sale, refunding a ticket' },
       { name: 'waiting room', description: 'The queue in front of a sale: a place, then a purchase token' },
       { name: 'live', description: 'The live seat map: seats as they are taken (server-sent events)' },

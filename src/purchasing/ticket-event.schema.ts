@@ -11,6 +11,8 @@ export const ticketReservedSchema = z.object({
   column: z.number().int().min(1),
   price: z.number().nonnegative(),
   createdOn: z.iso.datetime(),
+  /** Who bought it, as the caller's auth system names them; only tickets of a confirmed hold carry it so far. */
+  buyerId: z.string().min(1).max(128).optional(),
 });
 
 export const ticketCancelledSchema = ticketReservedSchema.extend({

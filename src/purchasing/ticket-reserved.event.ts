@@ -10,6 +10,8 @@ export interface TicketReservedData {
   readonly column: number;
   readonly price: number;
   readonly createdOn: string;
+  /** The buyer of a confirmed hold (POST /api/v1/holds); a single-seat purchase names none. */
+  readonly buyerId?: string;
 }
 
 export class TicketReservedEvent implements IEvent {

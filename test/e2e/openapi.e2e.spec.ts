@@ -13,6 +13,7 @@ import {
 import { salesByEventParams } from '../../src/read-model/sales-by-event/sales-by-event.request';
 import { zoneSeatMapParams } from '../../src/read-model/zone-seat-map/zone-seat-map.request';
 import { eventSchema } from '../../src/catalog/catalog.schema';
+import { confirmHoldRequest, holdParams } from '../../src/orders/hold.request';
 import { queueStreamQuery } from '../../src/live/queue-stream.http.controller';
 import {
   eventParams,
@@ -97,6 +98,9 @@ const REQUEST_SCHEMAS: { operation: string; path?: z.ZodObject; query?: z.ZodObj
   { operation: 'get /api/v1/events/{eventId}/tickets', path: listEventTicketsParams, query: listEventTicketsQuery },
   { operation: 'get /api/v1/events/{eventId}/zones/{zoneId}/seats', path: zoneSeatMapParams },
   { operation: 'post /api/v1/admin/events', body: eventSchema },
+  { operation: 'get /api/v1/holds/{holdId}', path: holdParams },
+  { operation: 'delete /api/v1/holds/{holdId}', path: holdParams },
+  { operation: 'post /api/v1/holds/{holdId}/confirm', path: holdParams, body: confirmHoldRequest },
   { operation: 'post /api/v1/events/{eventId}/queue', path: eventParams, body: joinQueueRequest },
   { operation: 'get /api/v1/events/{eventId}/queue/{queueTicket}', path: queueStatusParams },
   { operation: 'get /api/v1/events/{eventId}/queue/stream', path: eventParams, query: queueStreamQuery },
@@ -319,6 +323,27 @@ describe('OpenAPI: GET /docs and /docs/json', () => {
       await api.request('GET', `/api/v1/events/${eventId}/tickets?limit=0`),
     );
     expectDocumented('get /health/live', await api.request('GET', '/health/live'));
+
+    const holdBody = {
+      venueId: 'TinyHall',
+      eventId,
+      buyerId: 'openapi-buyer',
+      seats: [{ zoneId: 2, row: 'A', column: 1 }],
+    };
+    const hold = await api.request('POST', '/api/v1/holds', { body: holdBody });
+    expect(hold.status).toBe(201);
+    expectDocumented('post /api/v1/holds', hold);
+    expectDocumented('post /api/v1/holds', await api.request('POST', '/api/v1/holds', { body: holdBody }));
+    expectDocumented(
+      'post /api/v1/holds',
+      await api.request('POST', '/api/v1/holds', { body: { ...holdBody, seats: [] } }),
+    );
+    const holdPath = `/api/v1/holds/${hold.body.holdId}`;
+    expectDocumented('get /api/v1/holds/{holdId}', await api.request('GET', holdPath));
+    const confirm = { body: { paymentReference: 'openapi' } };
+    expectDocumented('post /api/v1/holds/{holdId}/confirm', await api.request('POST', `${holdPath}/confirm`, confirm));
+    expectDocumented('delete /api/v1/holds/{holdId}', await api.request('DELETE', holdPath));
+    expectDocumented('get /api/v1/holds/{holdId}', await api.request('GET', '/api/v1/holds/not-an-id'));
   });
 
   it('serves the Swagger UI page and its assets from the app, the page under a CSP of its own', async () => {

@@ -94,6 +94,8 @@ describe('hold-seats.lua and release-hold.lua on Redis', () => {
         seats: 'A2,A3,B1',
         expiresAt: String(expiresAt),
         status: 'held',
+        // The map's generation when the seats were taken (open-zone.lua).
+        gen: await redis.hget(zoneKeys(eventId, 7).counts, 'gen'),
       });
       expect(await redis.ttl(keys.record)).toBe(-1);
       expect(await redis.zscore(keys.expiryIndex, lastHoldId())).toBe(String(expiresAt));

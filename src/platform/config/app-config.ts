@@ -130,6 +130,15 @@ const appConfigFields = z.object({
   OUTBOX_TICKETS_PER_MESSAGE: positiveInt.max(1000).default(100),
   /** An outbox entry read by a relay that then went silent this long is taken over by another relay. */
   OUTBOX_CLAIM_IDLE_MS: positiveInt.default(30_000),
+  /** How long a hold keeps its seats before the platform gives them back (POST /api/v1/holds). */
+  HOLD_TTL_SECONDS: positiveInt.max(86_400).default(600),
+  /** Seats one hold may take: one zone, one script call, all or none. */
+  MAX_SEATS_PER_ORDER: positiveInt.max(100).default(8),
+  /**
+   * How often each API process sweeps the expiry index for holds past their expiresAt: the longest a seat
+   * stays taken after its hold expired, plus one sweep's time.
+   */
+  HOLD_SWEEP_INTERVAL_MS: positiveInt.max(60_000).default(250),
   /** The read model's database; created if missing. */
   MYSQL_URL: z
     .string()

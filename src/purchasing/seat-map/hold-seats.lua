@@ -2,7 +2,8 @@
 -- a refused hold leaves the zone exactly as it was. Seats are either listed, or chosen by the platform
 -- ("best available", the rule documented in best-available.ts, which this script must match seat for seat).
 -- The hold record and its expiry index entry are written in the same call, so seats are never held without
--- a record saying whose they are and when they go back.
+-- a record saying whose they are and when they go back. The record keeps the map's `gen` (open-zone.lua):
+-- seats held on a map that was since lost and rebuilt are not the hold's any more.
 -- KEYS: 1 counts hash, 2 seat bitmap, 3 hold record, 4 the partition's expiry index (one hash tag)
 -- ARGV: 1 hold id, 2 buyer id, 3 event id, 4 zone id, 5 hold length in ms,
 --       6 not after (ms, Redis clock; 0 = no deadline): the buyer's quota claim lapses then (buyer-quota.keys.ts),
@@ -30,7 +31,7 @@ local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 if notAfter and notAfter > 0 and nowMs > notAfter then return {8} end
 
-local counts = redis.call('HMGET', KEYS[1], 'zone', 'rows', 'cols')
+local counts = redis.call('HMGET', KEYS[1], 'zone', 'rows', 'cols', 'gen')
 if not counts[1] or not counts[2] or not counts[3] then return {4} end
 local zoneLeft = tonumber(counts[1])
 local rows = tonumber(counts[2])
@@ -168,6 +169,6 @@ for _, seat in ipairs(chosen) do
 end
 redis.call('HINCRBY', KEYS[1], 'zone', -#chosen)
 redis.call('HSET', record, 'buyer', ARGV[2], 'eventId', ARGV[3], 'zoneId', ARGV[4],
-  'seats', table.concat(labels, ','), 'expiresAt', expiresAt, 'status', 'held')
+  'seats', table.concat(labels, ','), 'expiresAt', expiresAt, 'status', 'held', 'gen', counts[4] or '')
 redis.call('ZADD', KEYS[4], expiresAt, ARGV[1])
 return reply

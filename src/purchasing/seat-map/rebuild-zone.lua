@@ -6,6 +6,9 @@
 -- KEYS: 1 counts hash, 2 seat bitmap
 -- ARGV: 1 rows, 2 columns, then pairs (row index 0-based, column 1-based) of the taken seats
 -- Returns {1, seats taken} when rebuilt now, {0, seats taken in the existing map} when it existed.
+-- The rebuilt map gets a new `gen` (see open-zone.lua): the held seats are free in it, so a hold record that
+-- survived the loss no longer owns them. confirm-hold.lua refuses such a hold (HOLD_LOST) and
+-- release-hold.lua deletes it without clearing bits that may since belong to someone else.
 local rows = tonumber(ARGV[1])
 local cols = tonumber(ARGV[2])
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -26,7 +29,9 @@ for i = 3, #ARGV, 2 do
     end
   end
 end
-local fields = {'zone', rows * cols - taken, 'rows', rows, 'cols', cols}
+local now = redis.call('TIME')
+local fields = {'zone', rows * cols - taken, 'rows', rows, 'cols', cols,
+  'gen', 'r' .. now[1] .. string.format('%06d', tonumber(now[2]))}
 for r = 0, rows - 1 do
   fields[#fields + 1] = 'r:' .. string.char(65 + r)
   fields[#fields + 1] = rowLeft[r]
