@@ -19,6 +19,7 @@ import { REDIS } from '../../src/platform/redis/redis.factory';
 import { createWorkerApp, type WorkerApp } from '../../src/worker/worker.app';
 import { createDynamoClients } from '../../src/write-store/dynamodb.client';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
+import { migrateWriteStore } from '../../src/write-store/migrate-write-store';
 import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
 import { dropDatabase, migratedDatabase, throwawayMysqlUrl } from '../support/read-model-db';
 import { testConfig } from '../support/test-config';
@@ -64,6 +65,8 @@ export class DomainHarness {
       ...options.env,
     });
     const catalog = loadCatalog(config.CATALOG_FILE);
+    // The worker only checks its tables: creating them is the migrate step's job, run here as `npm run migrate` would.
+    await migrateWriteStore(config, () => undefined);
     const worker = await createWorkerApp(config);
     await worker.app.init();
     await worker.app.startAllMicroservices();
