@@ -18,13 +18,18 @@
  *   <prefix>-tickets       the write model TicketCreation, one item per ticket (ticket-records.ts)
  *     ticketId (partition); index `by-event`: eventId (partition), ticketId (sort), all attributes
  *     item: { ticketId, venueId, eventId, zoneId, row, column, price,
- *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn? },
- *             derived from the ticket's stream items alone (its reservation or refusal, and its refund).
+ *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn?,
+ *             streamVersion },
+ *             derived from the ticket's stream items alone (its reservation or refusal, and its refund);
+ *             streamVersion is the version of the last of them.
  *
- * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation (in a
- * BatchWriteItem: it needs no condition, since it is a pure function of the stream item, so rewriting it is
- * idempotent). A crash or a failure in between leaves a stream item without its TicketCreation; the
- * redelivery finds the ticket in the stream, writes the TicketCreation and reports the outcome then.
+ * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation (a
+ * PutItem conditioned on moving forward: no record stored, or one of a lower streamVersion; see
+ * ticket-record.rule.ts). Writers derive the record from their own read of the stream and their writes land
+ * in any order, so a RESERVED read before the ticket's refund may arrive after the REFUNDED: its condition
+ * fails and it is dropped, the newer record stands. A crash or a failure in between leaves a stream item
+ * without its TicketCreation; the redelivery finds the ticket in the stream, writes the TicketCreation and
+ * reports the outcome then.
  *
  * Who reports STORED / CANCELLED: a call that appends the ticket, or that finds it in the stream without a
  * TicketCreation (the completion above). Every other delivery is DUPLICATE. Within one process, calls for
@@ -34,10 +39,12 @@
  * and answers DUPLICATE for an owner, CANCELLED again for a refused ticket (so its TicketCancelled is
  * published again; the read model applies it idempotently).
  *
- * dynalite has no TransactWriteItems, and the design does not need it: the seat stream is the arbiter.
+ * dynalite has no TransactWriteItems, and the design does not need it: the seat stream is the arbiter, and
+ * each TicketCreation only moves forward on its own.
  *
- * Items go through the item client (DynamoJsonClient by default, the SDK with DYNAMODB_CLIENT=sdk; the four calls above, and the Queries of a seat stream and of the event
- * index), at a fifth of the SDK's CPU per call; tables are created through the SDK's document client.
+ * Items go through the item client (DynamoJsonClient by default, the SDK with DYNAMODB_CLIENT=sdk: the
+ * conditional PutItems and BatchGetItem above, and the Queries of a seat stream and of the event index), at a
+ * fifth of the SDK's CPU per call; tables are created through the SDK's document client.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
@@ -56,6 +63,7 @@ import {
   seatStreamId,
   type SeatState,
 } from './seat-stream.decider';
+import type { TicketRecord } from './ticket-record.rule';
 import { TicketRecords } from './ticket-records';
 import type { RefundLedger, SeatEvent, TicketCreation, TicketWriteStore } from './ticket-write-store.port';
 import {
@@ -175,7 +183,7 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       const streamId = seatStreamId(refund.eventId, refund.zoneId, refund.row, refund.column);
       bySeat.set(streamId, [...(bySeat.get(streamId) ?? []), index]);
     });
-    const creations = new Map<string, TicketCreation>();
+    const creations = new Map<string, TicketRecord>();
     await mapBounded([...bySeat.entries()], SEATS_IN_FLIGHT, async ([streamId, indexes]) => {
       let seat: SeatState | undefined;
       for (const index of indexes) {
@@ -183,8 +191,8 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
         const found = await this.appends.appendRefund(streamId, refund, seat);
         seat = found.seat;
         outcomes[index] = found.outcome;
-        // Rewritten on every delivery (it is a pure function of the stream): a crash between the append and
-        // this write is healed by the redelivery.
+        // Written on every delivery (it is a pure function of the stream, and a copy at the same version is
+        // dropped): a crash between the append and this write is healed by the redelivery.
         for (const id of [refund.ticketId, ...found.refunded]) {
           const creation = creationOnSeat(seat, id);
           if (creation !== undefined) creations.set(id, creation);
@@ -222,7 +230,7 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       else seat.push(index);
     });
 
-    const creations = new Map<string, TicketCreation>();
+    const creations = new Map<string, TicketRecord>();
     await mapBounded([...bySeat.entries()], SEATS_IN_FLIGHT, async ([streamId, indexes]) => {
       let seat: SeatState | undefined;
       for (const index of indexes) {

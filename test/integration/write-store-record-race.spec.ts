@@ -5,6 +5,8 @@ import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-writ
 import type { DynamoItemClient, DynamoItemOperation } from '../../src/write-store/dynamo-sdk-item.client';
 import { createDynamoClients, DynamoClients } from '../../src/write-store/dynamodb.client';
 import { seatStreamId } from '../../src/write-store/seat-stream.decider';
+import { supersedes, type StoredTicketRecord, type TicketRecord } from '../../src/write-store/ticket-record.rule';
+import { TicketRecords } from '../../src/write-store/ticket-records';
 import { refundedTicket, reservedTicket } from '../support/tickets';
 import { freshEventId } from '../support/test-config';
 
@@ -41,9 +43,7 @@ class HeldTableWrites implements DynamoItemClient {
   }
 
   private writesToTable(operation: DynamoItemOperation, input: object): boolean {
-    if (operation === 'PutItem') return (input as { TableName?: string }).TableName === this.table;
-    if (operation === 'BatchWriteItem') return this.table in (input as { RequestItems: object }).RequestItems;
-    return false;
+    return operation === 'PutItem' && (input as { TableName?: string }).TableName === this.table;
   }
 }
 
@@ -201,6 +201,58 @@ describe.each(['json', 'sdk'] as const)(
       expect(await reserving).toEqual([{ ticketId: sold.ticketId, status: 'STORED' }]);
 
       expect(await storedRecord(sold.ticketId)).toEqual(expect.objectContaining({ status: 'REFUNDED' }));
+    });
+
+    it('puts a record exactly when the rule says it supersedes the stored one, for every pair of states', async () => {
+      const eventId = freshEventId('race-rule');
+      const sold = reservedTicket(eventId);
+      const reserved = (streamVersion: number): TicketRecord => ({ ...sold, status: 'RESERVED', streamVersion });
+      const cancelled = (streamVersion: number): TicketRecord => ({
+        ...sold,
+        status: 'CANCELLED',
+        reason: 'SEAT_ALREADY_SOLD:other',
+        cancelledOn: sold.createdOn,
+        streamVersion,
+      });
+      const refunded = (streamVersion: number): TicketRecord => ({
+        ...sold,
+        status: 'REFUNDED',
+        refundedOn: sold.createdOn,
+        streamVersion,
+      });
+      const unversioned = ({ streamVersion: _version, ...record }: TicketRecord): StoredTicketRecord => record;
+      const stored: (StoredTicketRecord | undefined)[] = [
+        undefined,
+        unversioned(reserved(1)),
+        unversioned(cancelled(1)),
+        unversioned(refunded(2)),
+        reserved(1),
+        reserved(3),
+        cancelled(2),
+        refunded(2),
+        refunded(4),
+      ];
+      const incoming = [reserved(1), reserved(3), cancelled(2), refunded(2), refunded(4)];
+      const records = new TicketRecords(clients.json, otherWorker.ticketsTable);
+
+      const cases = stored.flatMap((before, i) =>
+        incoming.map((record, j) => ({ before, record, ticketId: `${sold.ticketId}-${i}-${j}` })),
+      );
+      await Promise.all(
+        cases.map(async ({ before, record, ticketId }) => {
+          if (before !== undefined) {
+            await clients.sdk.send(
+              new PutItemCommand({ TableName: otherWorker.ticketsTable, Item: marshall({ ...before, ticketId }) }),
+            );
+          }
+          await records.write([{ ...record, ticketId }]);
+        }),
+      );
+
+      for (const { before, record, ticketId } of cases) {
+        const expected = supersedes(record, before) ? record : before;
+        expect([before, record, await storedRecord(ticketId)]).toEqual([before, record, { ...expected, ticketId }]);
+      }
     });
   },
 );

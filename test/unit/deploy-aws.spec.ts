@@ -372,7 +372,6 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
     expect(used).toEqual(
       expect.arrayContaining([
         'dynamodb:PutItem',
-        'dynamodb:BatchWriteItem',
         'dynamodb:BatchGetItem',
         'dynamodb:ListTables',
         'dynamodb:CreateTable',
