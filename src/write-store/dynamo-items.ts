@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mapBounded } from './bounded-concurrency';
 import type { DynamoItemClient } from './dynamo-sdk-item.client';
@@ -16,15 +16,10 @@ export class UnprocessedRequestsError extends Error {
 
 export const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
 
-/** A conditional write whose condition did not hold, from either item client (both keep DynamoDB's name). */
-export const isConditionFailed = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
 /**
- * Sends `requests` in batches of `size` (BatchGetItem's 100 keys), 8 batches in flight. `send` returns what
- * DynamoDB handed back unprocessed (throttling); that goes again after a growing pause, until nothing is left
- * or 8 rounds have passed.
+ * Sends `requests` in batches of `size` (BatchGetItem's 100 keys, BatchWriteItem's 25 items), 8 batches in
+ * flight. `send` returns what DynamoDB handed back unprocessed (throttling); that goes again after a growing
+ * pause, until nothing is left or 8 rounds have passed.
  */
 export async function sendUntilProcessed<R>(
   requests: readonly R[],

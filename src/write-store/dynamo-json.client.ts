@@ -45,7 +45,7 @@ const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /**
  * DynamoDB's JSON protocol over a keep-alive agent, requests signed by `aws4`: the write store's item calls
- * (conditional PutItem, BatchGetItem, Query). Tables and the readiness check go through the
+ * (conditional PutItem, BatchWriteItem, BatchGetItem, Query). Tables and the readiness check go through the
  * SDK's document client.
  *
  * Why not the SDK here: one conditional PutItem through `@aws-sdk/lib-dynamodb` costs ~670 µs of client CPU
@@ -73,7 +73,7 @@ export class DynamoJsonClient implements DynamoItemClient {
     this.agent = this.https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
-  /** One DynamoDB operation (`PutItem`, `BatchGetItem`, ...) on low-level attribute values. */
+  /** One DynamoDB operation (`PutItem`, `BatchWriteItem`, ...) on low-level attribute values. */
   async call<T>(operation: string, input: object): Promise<T> {
     const body = JSON.stringify(input);
     for (let attempt = 1; ; attempt++) {

@@ -1,7 +1,13 @@
-import { BatchGetItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 
 /** The operations the write store sends on items, in DynamoDB's own names. */
-export type DynamoItemOperation = 'PutItem' | 'BatchGetItem' | 'Query';
+export type DynamoItemOperation = 'PutItem' | 'BatchWriteItem' | 'BatchGetItem' | 'Query';
 
 /**
  * What the write store needs for its items: one DynamoDB operation on low-level attribute values, the reply as
@@ -15,6 +21,7 @@ export interface DynamoItemClient {
 
 const COMMANDS = {
   PutItem: PutItemCommand,
+  BatchWriteItem: BatchWriteItemCommand,
   BatchGetItem: BatchGetItemCommand,
   Query: QueryCommand,
 } as const;

@@ -15,21 +15,20 @@
  *     1..N-1, and items never change, so a stream has no gaps and holds each ticket's reservation (and its
  *     refund) at most once.
  *
- *   <prefix>-tickets       the write model TicketCreation, one item per ticket (ticket-records.ts)
+ *   <prefix>-tickets       the write model TicketCreation (ticket-records.ts, laid out by ticket-record-items.ts)
  *     ticketId (partition); index `by-event`: eventId (partition), ticketId (sort), all attributes
  *     item: { ticketId, venueId, eventId, zoneId, row, column, price,
- *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn?,
- *             streamVersion },
- *             derived from the ticket's stream items alone (its reservation or refusal, and its refund);
- *             streamVersion is the version of the last of them.
+ *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn? }
+ *     A ticket item per ticket, from its reservation (RESERVED) or refusal (CANCELLED); a refunded ticket also
+ *     has a refund item, ticketId `<ticketId>#refund`, holding its REFUNDED record (from the reservation and
+ *     the refund). Each item is a pure function of one stream item and never changes, so writes derived from
+ *     older reads of a stream, landing late, put the same content again: a RESERVED computed before the
+ *     refund cannot hide the REFUNDED (the refund item wins when the records are read).
  *
- * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation (a
- * PutItem conditioned on moving forward: no record stored, or one of a lower streamVersion; see
- * ticket-record.rule.ts). Writers derive the record from their own read of the stream and their writes land
- * in any order, so a RESERVED read before the ticket's refund may arrive after the REFUNDED: its condition
- * fails and it is dropped, the newer record stands. A crash or a failure in between leaves a stream item
- * without its TicketCreation; the redelivery finds the ticket in the stream, writes the TicketCreation and
- * reports the outcome then.
+ * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation's items
+ * (in a BatchWriteItem: they need no condition, see above, so rewriting them is idempotent). A crash or a
+ * failure in between leaves a stream item without its TicketCreation; the redelivery finds the ticket in the
+ * stream, writes the TicketCreation and reports the outcome then.
  *
  * Who reports STORED / CANCELLED: a call that appends the ticket, or that finds it in the stream without a
  * TicketCreation (the completion above). Every other delivery is DUPLICATE. Within one process, calls for
@@ -40,11 +39,10 @@
  * published again; the read model applies it idempotently).
  *
  * dynalite has no TransactWriteItems, and the design does not need it: the seat stream is the arbiter, and
- * each TicketCreation only moves forward on its own.
+ * no ticket item is ever replaced by a different one.
  *
- * Items go through the item client (DynamoJsonClient by default, the SDK with DYNAMODB_CLIENT=sdk: the
- * conditional PutItems and BatchGetItem above, and the Queries of a seat stream and of the event index), at a
- * fifth of the SDK's CPU per call; tables are created through the SDK's document client.
+ * Items go through the item client (DynamoJsonClient by default, the SDK with DYNAMODB_CLIENT=sdk; the four calls above, and the Queries of a seat stream and of the event
+ * index), at a fifth of the SDK's CPU per call; tables are created through the SDK's document client.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/app-config';
@@ -63,7 +61,6 @@ import {
   seatStreamId,
   type SeatState,
 } from './seat-stream.decider';
-import type { TicketRecord } from './ticket-record.rule';
 import { TicketRecords } from './ticket-records';
 import type { RefundLedger, SeatEvent, TicketCreation, TicketWriteStore } from './ticket-write-store.port';
 import {
@@ -183,7 +180,7 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       const streamId = seatStreamId(refund.eventId, refund.zoneId, refund.row, refund.column);
       bySeat.set(streamId, [...(bySeat.get(streamId) ?? []), index]);
     });
-    const creations = new Map<string, TicketRecord>();
+    const creations = new Map<string, TicketCreation>();
     await mapBounded([...bySeat.entries()], SEATS_IN_FLIGHT, async ([streamId, indexes]) => {
       let seat: SeatState | undefined;
       for (const index of indexes) {
@@ -191,8 +188,8 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
         const found = await this.appends.appendRefund(streamId, refund, seat);
         seat = found.seat;
         outcomes[index] = found.outcome;
-        // Written on every delivery (it is a pure function of the stream, and a copy at the same version is
-        // dropped): a crash between the append and this write is healed by the redelivery.
+        // Rewritten on every delivery (it is a pure function of the stream): a crash between the append and
+        // this write is healed by the redelivery.
         for (const id of [refund.ticketId, ...found.refunded]) {
           const creation = creationOnSeat(seat, id);
           if (creation !== undefined) creations.set(id, creation);
@@ -230,7 +227,7 @@ export class DynamoTicketWriteStore implements TicketWriteStore, OnModuleInit {
       else seat.push(index);
     });
 
-    const creations = new Map<string, TicketRecord>();
+    const creations = new Map<string, TicketCreation>();
     await mapBounded([...bySeat.entries()], SEATS_IN_FLIGHT, async ([streamId, indexes]) => {
       let seat: SeatState | undefined;
       for (const index of indexes) {

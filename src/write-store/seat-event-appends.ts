@@ -1,7 +1,8 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { TicketRefundedData } from '../purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import type { DynamoItemClient } from './dynamo-sdk-item.client';
-import { isConditionFailed, queryAll, toItem } from './dynamo-items';
+import { queryAll, toItem } from './dynamo-items';
 import type { RefundOutcome } from './persist-outcome';
 import { decide, decideRefund, emptySeat, evolve, seatOf, type SeatState } from './seat-stream.decider';
 import type { RefundLedger, SeatEvent } from './ticket-write-store.port';
@@ -13,6 +14,10 @@ const MAX_APPEND_RACES = 25;
 export class SeatStreamContentionError extends Error {
   override readonly name = 'SeatStreamContentionError';
 }
+
+const isConditionFailed = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 /** What an append call did: the ticket's own item, the seat after it, and the owners' refunds it appended first. */
 export interface AppendResult {

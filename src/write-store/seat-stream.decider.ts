@@ -9,7 +9,6 @@ import type { TicketCancelledData } from '../purchasing/ticket-cancelled.event';
 import type { TicketRefundedData } from '../purchasing/ticket-refunded.event';
 import type { TicketReservedData } from '../purchasing/ticket-reserved.event';
 import type { PersistOutcome } from './persist-outcome';
-import type { TicketRecord } from './ticket-record.rule';
 import type { SeatEvent, TicketCreation } from './ticket-write-store.port';
 
 export const seatStreamId = (eventId: string, zoneId: number, row: string, column: number): string =>
@@ -233,32 +232,24 @@ export function redeliveryOutcomeOf(creation: TicketCreation): PersistOutcome {
 
 /**
  * The ticket's write model: a pure function of its stream items (its reservation or refusal, and its refund
- * once there is one), so rewriting it is idempotent. It carries the version of the last of them, so a record
- * derived from an older read of the stream never replaces it (see ticket-record.rule.ts).
+ * once there is one), so rewriting it is idempotent.
  */
-export function creationOf(event: SeatEvent, refund?: SeatEvent): TicketRecord {
+export function creationOf(event: SeatEvent, refund?: SeatEvent): TicketCreation {
   const { ticketId, venueId, eventId, zoneId, row, column, price, createdOn } = event.data;
   const ticket = { ticketId, venueId, eventId, zoneId, row, column, price, createdOn };
   const refunded = event.type === 'TicketRefunded' ? event : refund?.type === 'TicketRefunded' ? refund : undefined;
   if (event.type === 'TicketCancelled') {
-    const { reason, cancelledOn } = event.data;
-    return { ...ticket, status: 'CANCELLED', reason, cancelledOn, streamVersion: event.version };
+    return { ...ticket, status: 'CANCELLED', reason: event.data.reason, cancelledOn: event.data.cancelledOn };
   }
   if (refunded !== undefined) {
     const { reason, refundedOn } = refunded.data;
-    return {
-      ...ticket,
-      status: 'REFUNDED',
-      refundedOn,
-      ...(reason !== undefined && { reason }),
-      streamVersion: Math.max(event.version, refunded.version),
-    };
+    return { ...ticket, status: 'REFUNDED', refundedOn, ...(reason !== undefined && { reason }) };
   }
-  return { ...ticket, status: 'RESERVED', streamVersion: event.version };
+  return { ...ticket, status: 'RESERVED' };
 }
 
 /** The ticket's write model as the seat's stream tells it; undefined when the ticket is not on it. */
-export function creationOnSeat(seat: SeatState, ticketId: string): TicketRecord | undefined {
+export function creationOnSeat(seat: SeatState, ticketId: string): TicketCreation | undefined {
   const event = seat.tickets.get(ticketId);
   return event === undefined ? undefined : creationOf(event, seat.refunds.get(ticketId));
 }

@@ -1,26 +1,20 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { mapBounded } from './bounded-concurrency';
 import type { DynamoItemClient } from './dynamo-sdk-item.client';
-import { isConditionFailed, queryAll, sendUntilProcessed, toItem, type Item } from './dynamo-items';
-import { supersedeCondition, type StoredTicketRecord, type TicketRecord } from './ticket-record.rule';
+import { queryAll, sendUntilProcessed, toItem, type Item } from './dynamo-items';
+import { creationsOf, itemsOf } from './ticket-record-items';
 import type { TicketCreation } from './ticket-write-store.port';
 import { EVENT_INDEX } from './write-store-tables';
 
-/** BatchGetItem's limit. */
+type WriteRequest = { PutRequest: { Item: Item } };
+
+/** BatchGetItem's and BatchWriteItem's limits. */
 const BATCH_GET_SIZE = 100;
-/**
- * Record writes in flight per call. One conditional PutItem each: BatchWriteItem takes no condition, and
- * dynalite has no TransactWriteItems.
- */
-const WRITES_IN_FLIGHT = 32;
-
-/** The store's bookkeeping, not part of the write model it hands out. */
-const withoutVersion = ({ streamVersion: _version, ...creation }: StoredTicketRecord): TicketCreation => creation;
+const BATCH_WRITE_SIZE = 25;
 
 /**
- * The TicketCreation records, one per ticket. Each is a pure function of its ticket's stream items, so
- * rewriting one is idempotent; but writers derive them from different reads of the stream and their writes
- * land in any order, so each put is conditioned on the record moving forward (ticket-record.rule.ts).
+ * The TicketCreation records: a ticket item per ticket, and a refund item per refunded ticket (see
+ * ticket-record-items.ts). Written without a condition: each item is a pure function of one stream item, so
+ * rewriting it is idempotent, and writes derived from older reads of a stream can land in any order.
  */
 export class TicketRecords {
   constructor(
@@ -28,7 +22,11 @@ export class TicketRecords {
     private readonly table: string,
   ) {}
 
-  /** The tickets that already have a TicketCreation: the redelivery fast path, no conditional write. */
+  /**
+   * The tickets that already have a TicketCreation, as their ticket item says (RESERVED or CANCELLED): the
+   * redelivery fast path, no conditional write. Refund items are not read: a reservation's delivery is
+   * answered the same whether its ticket was refunded since or not.
+   */
   async find(ticketIds: readonly string[]): Promise<Map<string, TicketCreation>> {
     const keys: Item[] = [...new Set(ticketIds)].map((ticketId) => ({ ticketId: { S: ticketId } }));
     const found = new Map<string, TicketCreation>();
@@ -38,7 +36,7 @@ export class TicketRecords {
         UnprocessedKeys?: Record<string, { Keys: Item[] }>;
       }>('BatchGetItem', { RequestItems: { [this.table]: { Keys: batch, ConsistentRead: true } } });
       for (const item of reply.Responses?.[this.table] ?? []) {
-        const creation = withoutVersion(unmarshall(item) as StoredTicketRecord);
+        const creation = unmarshall(item) as TicketCreation;
         found.set(creation.ticketId, creation);
       }
       return reply.UnprocessedKeys?.[this.table]?.Keys ?? [];
@@ -46,28 +44,24 @@ export class TicketRecords {
     return found;
   }
 
-  /**
-   * Puts each record unless the one stored is as new or newer: a failed condition means a writer that read
-   * as much of the stream or more got there first, so its record stands and this one is done.
-   */
-  async write(records: readonly TicketRecord[]): Promise<void> {
-    await mapBounded(records, WRITES_IN_FLIGHT, async (record) => {
-      try {
-        await this.json.call('PutItem', { TableName: this.table, Item: toItem(record), ...supersedeCondition(record) });
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
+  async write(creations: readonly TicketCreation[]): Promise<void> {
+    const requests: WriteRequest[] = creations.flatMap(itemsOf).map((item) => ({ PutRequest: { Item: toItem(item) } }));
+    await sendUntilProcessed(requests, BATCH_WRITE_SIZE, `writes to ${this.table}`, async (batch) => {
+      const reply = await this.json.call<{ UnprocessedItems?: Record<string, WriteRequest[]> }>('BatchWriteItem', {
+        RequestItems: { [this.table]: batch },
+      });
+      return reply.UnprocessedItems?.[this.table] ?? [];
     });
   }
 
   /** Every TicketCreation of an event (paged Query on the eventId index; eventually consistent on AWS). */
   async listByEvent(eventId: string): Promise<TicketCreation[]> {
-    const records = await queryAll<StoredTicketRecord>(this.json, {
+    const items = await queryAll<TicketCreation>(this.json, {
       TableName: this.table,
       IndexName: EVENT_INDEX,
       KeyConditionExpression: 'eventId = :eventId',
       ExpressionAttributeValues: { ':eventId': { S: eventId } },
     });
-    return records.map(withoutVersion);
+    return creationsOf(items);
   }
 }

@@ -1,12 +1,14 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { TicketReservedData } from '../../src/purchasing/ticket-reserved.event';
 import { startDynalite, type DynaliteServer } from '../../src/write-store/dynalite.server';
 import { DynamoTicketWriteStore } from '../../src/write-store/dynamo-ticket-write-store';
 import type { DynamoItemClient, DynamoItemOperation } from '../../src/write-store/dynamo-sdk-item.client';
 import { createDynamoClients, DynamoClients } from '../../src/write-store/dynamodb.client';
 import { seatStreamId } from '../../src/write-store/seat-stream.decider';
-import { supersedes, type StoredTicketRecord, type TicketRecord } from '../../src/write-store/ticket-record.rule';
 import { TicketRecords } from '../../src/write-store/ticket-records';
+import type { TicketCreation } from '../../src/write-store/ticket-write-store.port';
 import { refundedTicket, reservedTicket } from '../support/tickets';
 import { freshEventId } from '../support/test-config';
 
@@ -43,7 +45,9 @@ class HeldTableWrites implements DynamoItemClient {
   }
 
   private writesToTable(operation: DynamoItemOperation, input: object): boolean {
-    return operation === 'PutItem' && (input as { TableName?: string }).TableName === this.table;
+    if (operation === 'PutItem') return (input as { TableName?: string }).TableName === this.table;
+    if (operation === 'BatchWriteItem') return this.table in (input as { RequestItems: object }).RequestItems;
+    return false;
   }
 }
 
@@ -80,17 +84,6 @@ describe.each(['json', 'sdk'] as const)(
       });
     });
     afterEach(() => slowWrites.release());
-
-    const storedRecord = async (ticketId: string): Promise<Record<string, unknown> | undefined> => {
-      const { Item } = await clients.sdk.send(
-        new GetItemCommand({
-          TableName: otherWorker.ticketsTable,
-          Key: marshall({ ticketId }),
-          ConsistentRead: true,
-        }),
-      );
-      return Item === undefined ? undefined : unmarshall(Item);
-    };
 
     it('keeps REFUNDED when the reservation’s TicketCreation, derived before the refund, lands after it', async () => {
       const eventId = freshEventId('race-refund');
@@ -148,111 +141,81 @@ describe.each(['json', 'sdk'] as const)(
       );
     });
 
-    it('lets a refund replace a RESERVED TicketCreation written without a stream version', async () => {
-      const eventId = freshEventId('race-legacy-reserved');
-      const sold = reservedTicket(eventId, { row: 'D', column: 2 });
-      await otherWorker.persist([sold]);
-      // As records were written before they carried a version.
-      await clients.sdk.send(
-        new PutItemCommand({
-          TableName: otherWorker.ticketsTable,
-          Item: marshall({ ...sold, status: 'RESERVED' }),
+    it('records the same tickets whatever order the writes of records derived from older and newer reads land in', async () => {
+      const eventId = freshEventId('race-orders');
+      const records = new TicketRecords(clients.json, otherWorker.ticketsTable);
+      const reserved = (ticketId: string): TicketCreation => ({
+        ...reservedTicket(eventId),
+        ticketId,
+        status: 'RESERVED',
+      });
+      const refunded = (ticketId: string): TicketCreation => ({
+        ...reserved(ticketId),
+        status: 'REFUNDED',
+        refundedOn: new Date().toISOString(),
+        reason: 'customer request',
+      });
+      // R: derived before the refund, F: after it; each ticket's writes land one after another in this order.
+      const orders = ['RF', 'FR', 'FRR', 'RFR', 'FRFR', 'RRF'];
+      const written = orders.map((order) => ({ order, ticketId: randomUUID() }));
+
+      await Promise.all(
+        written.map(async ({ order, ticketId }) => {
+          for (const write of order) await records.write([write === 'R' ? reserved(ticketId) : refunded(ticketId)]);
         }),
       );
 
-      expect(await otherWorker.persistRefunds([refundedTicket(sold)])).toEqual([
-        { ticketId: sold.ticketId, status: 'REFUNDED' },
+      const listed = await otherWorker.listEventTickets(eventId);
+      expect(listed).toHaveLength(orders.length);
+      const statuses = new Map(listed.map((t) => [t.ticketId, t.status]));
+      expect(written.map(({ order, ticketId }) => [order, statuses.get(ticketId)])).toEqual(
+        orders.map((order) => [order, 'REFUNDED']),
+      );
+      expect(listed.every((t) => t.reason === 'customer request')).toBe(true);
+    });
+
+    it('reads records written before refunds had items of their own, and refunds a ticket recorded then', async () => {
+      const eventId = freshEventId('race-earlier-records');
+      const refundedThen = reservedTicket(eventId, { row: 'D', column: 1 });
+      const reservedThen = reservedTicket(eventId, { row: 'D', column: 2 });
+      const refund = refundedTicket(refundedThen);
+      // One item per ticket holding its state, as the write store wrote them before.
+      for (const record of [
+        { ...refundedThen, status: 'REFUNDED', refundedOn: refund.refundedOn },
+        { ...reservedThen, status: 'RESERVED' },
+      ]) {
+        await clients.sdk.send(new PutItemCommand({ TableName: otherWorker.ticketsTable, Item: marshall(record) }));
+      }
+      const streamOf = (ticket: TicketReservedData) => seatStreamId(eventId, ticket.zoneId, ticket.row, ticket.column);
+      const recordedAt = new Date().toISOString();
+      for (const item of [
+        { streamId: streamOf(refundedThen), version: 1, type: 'TicketReserved', data: refundedThen },
+        { streamId: streamOf(refundedThen), version: 2, type: 'TicketRefunded', data: refund },
+        { streamId: streamOf(reservedThen), version: 1, type: 'TicketReserved', data: reservedThen },
+      ]) {
+        await clients.sdk.send(
+          new PutItemCommand({
+            TableName: otherWorker.seatEventsTable,
+            Item: marshall({ ...item, ticketId: item.data.ticketId, recordedAt }),
+          }),
+        );
+      }
+
+      expect(await otherWorker.persistRefunds([refundedTicket(reservedThen)])).toEqual([
+        { ticketId: reservedThen.ticketId, status: 'REFUNDED' },
       ]);
 
-      expect(await storedRecord(sold.ticketId)).toEqual(
-        expect.objectContaining({ status: 'REFUNDED', streamVersion: 2 }),
+      const statuses = new Map((await otherWorker.listEventTickets(eventId)).map((t) => [t.ticketId, t.status]));
+      expect(statuses).toEqual(
+        new Map([
+          [refundedThen.ticketId, 'REFUNDED'],
+          [reservedThen.ticketId, 'REFUNDED'],
+        ]),
       );
-    });
-
-    it('keeps a REFUNDED TicketCreation written without a stream version when an older RESERVED one lands', async () => {
-      const eventId = freshEventId('race-legacy-refunded');
-      const sold = reservedTicket(eventId, { row: 'E', column: 4 });
-      const refund = refundedTicket(sold);
-
-      const reserving = slowWorker.persist([sold]);
-      await slowWrites.held;
-      // A worker of the previous release records the refund: its item, then a record with no version.
-      const recordedAt = new Date().toISOString();
-      await clients.sdk.send(
-        new PutItemCommand({
-          TableName: otherWorker.seatEventsTable,
-          Item: marshall({
-            streamId: seatStreamId(eventId, 1, 'E', 4),
-            version: 2,
-            type: 'TicketRefunded',
-            ticketId: sold.ticketId,
-            data: refund,
-            recordedAt,
-          }),
-        }),
-      );
-      await clients.sdk.send(
-        new PutItemCommand({
-          TableName: otherWorker.ticketsTable,
-          Item: marshall({ ...sold, status: 'REFUNDED', refundedOn: refund.refundedOn }),
-        }),
-      );
-      slowWrites.release();
-      expect(await reserving).toEqual([{ ticketId: sold.ticketId, status: 'STORED' }]);
-
-      expect(await storedRecord(sold.ticketId)).toEqual(expect.objectContaining({ status: 'REFUNDED' }));
-    });
-
-    it('puts a record exactly when the rule says it supersedes the stored one, for every pair of states', async () => {
-      const eventId = freshEventId('race-rule');
-      const sold = reservedTicket(eventId);
-      const reserved = (streamVersion: number): TicketRecord => ({ ...sold, status: 'RESERVED', streamVersion });
-      const cancelled = (streamVersion: number): TicketRecord => ({
-        ...sold,
-        status: 'CANCELLED',
-        reason: 'SEAT_ALREADY_SOLD:other',
-        cancelledOn: sold.createdOn,
-        streamVersion,
-      });
-      const refunded = (streamVersion: number): TicketRecord => ({
-        ...sold,
-        status: 'REFUNDED',
-        refundedOn: sold.createdOn,
-        streamVersion,
-      });
-      const unversioned = ({ streamVersion: _version, ...record }: TicketRecord): StoredTicketRecord => record;
-      const stored: (StoredTicketRecord | undefined)[] = [
-        undefined,
-        unversioned(reserved(1)),
-        unversioned(cancelled(1)),
-        unversioned(refunded(2)),
-        reserved(1),
-        reserved(3),
-        cancelled(2),
-        refunded(2),
-        refunded(4),
-      ];
-      const incoming = [reserved(1), reserved(3), cancelled(2), refunded(2), refunded(4)];
-      const records = new TicketRecords(clients.json, otherWorker.ticketsTable);
-
-      const cases = stored.flatMap((before, i) =>
-        incoming.map((record, j) => ({ before, record, ticketId: `${sold.ticketId}-${i}-${j}` })),
-      );
-      await Promise.all(
-        cases.map(async ({ before, record, ticketId }) => {
-          if (before !== undefined) {
-            await clients.sdk.send(
-              new PutItemCommand({ TableName: otherWorker.ticketsTable, Item: marshall({ ...before, ticketId }) }),
-            );
-          }
-          await records.write([{ ...record, ticketId }]);
-        }),
-      );
-
-      for (const { before, record, ticketId } of cases) {
-        const expected = supersedes(record, before) ? record : before;
-        expect([before, record, await storedRecord(ticketId)]).toEqual([before, record, { ...expected, ticketId }]);
-      }
+      expect(await otherWorker.persist([refundedThen, reservedThen])).toEqual([
+        { ticketId: refundedThen.ticketId, status: 'DUPLICATE' },
+        { ticketId: reservedThen.ticketId, status: 'DUPLICATE' },
+      ]);
     });
   },
 );

@@ -7,11 +7,8 @@ import type { AddressInfo } from 'node:net';
  * the code under test uses.
  */
 export class ThrottlingProxy {
-  /**
-   * Called per request with its operation (`PutItem`, ...) and the table it names (TableName, or the first
-   * table of a batch's RequestItems): true answers it throttled.
-   */
-  throttle: (operation: string, table: string | undefined) => boolean = () => false;
+  /** Called per request with its operation (`BatchWriteItem`, ...): true answers it throttled. */
+  throttle: (operation: string) => boolean = () => false;
   throttled = 0;
   endpoint = '';
   private readonly server: Server;
@@ -33,15 +30,10 @@ export class ThrottlingProxy {
   }
 
   private handle(incoming: IncomingMessage, outgoing: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => this.answer(incoming, Buffer.concat(chunks), outgoing));
-  }
-
-  private answer(incoming: IncomingMessage, body: Buffer, outgoing: ServerResponse): void {
     const operation = String(incoming.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '');
-    if (this.throttle(operation, tableOf(body))) {
+    if (this.throttle(operation)) {
       this.throttled++;
+      incoming.resume();
       outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       outgoing.end(
         JSON.stringify({
@@ -58,15 +50,6 @@ export class ThrottlingProxy {
       answer.pipe(outgoing);
     });
     forwarded.on('error', () => outgoing.destroy());
-    forwarded.end(body);
-  }
-}
-
-function tableOf(body: Buffer): string | undefined {
-  try {
-    const input = JSON.parse(body.toString('utf8')) as { TableName?: string; RequestItems?: object };
-    return input.TableName ?? Object.keys(input.RequestItems ?? {})[0];
-  } catch {
-    return undefined;
+    incoming.pipe(forwarded);
   }
 }

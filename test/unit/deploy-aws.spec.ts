@@ -372,6 +372,7 @@ describe(`deploy/aws parsed with @cdktf/hcl2json (runs everywhere${cliReason ===
     expect(used).toEqual(
       expect.arrayContaining([
         'dynamodb:PutItem',
+        'dynamodb:BatchWriteItem',
         'dynamodb:BatchGetItem',
         'dynamodb:ListTables',
         'dynamodb:CreateTable',

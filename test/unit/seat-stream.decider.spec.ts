@@ -127,7 +127,7 @@ describe('the seat stream decider', () => {
   it('answers DUPLICATE to a redelivered owner whose TicketCreation is written', () => {
     const owner = creationOf(given('t1').tickets.get('t1')!);
 
-    expect(owner).toEqual({ ...ticket('t1'), status: 'RESERVED', streamVersion: 1 });
+    expect(owner).toEqual({ ...ticket('t1'), status: 'RESERVED' });
     expect(redeliveryOutcomeOf(owner)).toEqual({ ticketId: 't1', status: 'DUPLICATE' });
   });
 
@@ -140,7 +140,6 @@ describe('the seat stream decider', () => {
       status: 'CANCELLED',
       reason: 'SEAT_ALREADY_SOLD:t1',
       cancelledOn: NOW,
-      streamVersion: 2,
     });
     expect(redeliveryOutcomeOf(creation)).toEqual(outcomeOf(refusal));
   });
@@ -257,9 +256,8 @@ describe('the seat stream decider with refunds: the append at the expected versi
       status: 'REFUNDED',
       refundedOn: '2030-01-01T10:00:01.000Z',
       reason: 'customer request',
-      streamVersion: 2,
     });
-    expect(creationOnSeat(seat, 't2')).toEqual({ ...ticket('t2'), status: 'RESERVED', streamVersion: 3 });
+    expect(creationOnSeat(seat, 't2')).toEqual({ ...ticket('t2'), status: 'RESERVED' });
   });
 
   it('finds a redelivered refund on the stream and appends nothing', () => {
