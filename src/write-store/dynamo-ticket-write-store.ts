@@ -15,16 +15,20 @@
  *     1..N-1, and items never change, so a stream has no gaps and holds each ticket's reservation (and its
  *     refund) at most once.
  *
- *   <prefix>-tickets       the write model TicketCreation, one item per ticket (ticket-records.ts)
+ *   <prefix>-tickets       the write model TicketCreation (ticket-records.ts, laid out by ticket-record-items.ts)
  *     ticketId (partition); index `by-event`: eventId (partition), ticketId (sort), all attributes
  *     item: { ticketId, venueId, eventId, zoneId, row, column, price,
- *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn? },
- *             derived from the ticket's stream items alone (its reservation or refusal, and its refund).
+ *             status: 'RESERVED' | 'CANCELLED' | 'REFUNDED', createdOn, reason?, cancelledOn?, refundedOn? }
+ *     A ticket item per ticket, from its reservation (RESERVED) or refusal (CANCELLED); a refunded ticket also
+ *     has a refund item, ticketId `<ticketId>#refund`, holding its REFUNDED record (from the reservation and
+ *     the refund). Each item is a pure function of one stream item and never changes, so writes derived from
+ *     older reads of a stream, landing late, put the same content again: a RESERVED computed before the
+ *     refund cannot hide the REFUNDED (the refund item wins when the records are read).
  *
- * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation (in a
- * BatchWriteItem: it needs no condition, since it is a pure function of the stream item, so rewriting it is
- * idempotent). A crash or a failure in between leaves a stream item without its TicketCreation; the
- * redelivery finds the ticket in the stream, writes the TicketCreation and reports the outcome then.
+ * Write order, for crash safety: the stream item first (conditional PutItem), then the TicketCreation's items
+ * (in a BatchWriteItem: they need no condition, see above, so rewriting them is idempotent). A crash or a
+ * failure in between leaves a stream item without its TicketCreation; the redelivery finds the ticket in the
+ * stream, writes the TicketCreation and reports the outcome then.
  *
  * Who reports STORED / CANCELLED: a call that appends the ticket, or that finds it in the stream without a
  * TicketCreation (the completion above). Every other delivery is DUPLICATE. Within one process, calls for
@@ -34,7 +38,8 @@
  * and answers DUPLICATE for an owner, CANCELLED again for a refused ticket (so its TicketCancelled is
  * published again; the read model applies it idempotently).
  *
- * dynalite has no TransactWriteItems, and the design does not need it: the seat stream is the arbiter.
+ * dynalite has no TransactWriteItems, and the design does not need it: the seat stream is the arbiter, and
+ * no ticket item is ever replaced by a different one.
  *
  * Items go through the item client (DynamoJsonClient by default, the SDK with DYNAMODB_CLIENT=sdk; the four calls above, and the Queries of a seat stream and of the event
  * index), at a fifth of the SDK's CPU per call; tables are created through the SDK's document client.

@@ -5,7 +5,7 @@ import type { PersistOutcome, RefundOutcome } from './persist-outcome';
 
 export const TICKET_WRITE_STORE = Symbol('TICKET_WRITE_STORE');
 
-/** The write model of one ticket, derived from its seat stream item (so rewriting it is idempotent). */
+/** The write model of one ticket, derived from its seat stream items (so rewriting it is idempotent). */
 export interface TicketCreation extends TicketReservedData {
   readonly status: 'RESERVED' | 'CANCELLED' | 'REFUNDED';
   /** A cancellation's reason, or the operator's reason for a refund (optional there). */
