@@ -194,9 +194,9 @@ describe('refunds through HTTP, with real processes: buy -> refund -> both store
             e.event === event &&
             e.data.seats.some((s: { row: string; column: number }) => s.row === 'D' && s.column === 4),
         );
-      await waitFor(() => seen('seats'), 10_000, 'the seat taken live');
+      await waitFor(() => seen('seats'), 30_000, 'the seat taken live');
       expect((await refund(sold.ticketId)).status).toBe(200);
-      await waitFor(() => seen('freed'), 10_000, 'the seat freed live');
+      await waitFor(() => seen('freed'), 30_000, 'the seat freed live');
     } finally {
       stream.close();
     }

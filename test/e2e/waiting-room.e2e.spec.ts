@@ -152,8 +152,10 @@ describe('the waiting room, through two API processes', () => {
     // The rate: positions 100 to 450 were admitted at ~RATE per second (measured, with the poll's granularity).
     const seconds = (firstAdmittedAt.get(450)! - firstAdmittedAt.get(100)!) / 1000;
     const measured = 350 / seconds;
-    expect(measured).toBeGreaterThan(RATE * 0.75);
-    expect(measured).toBeLessThan(RATE * 1.25);
+    // Seen through polls every 100 ms from a busy 2-core machine, a poll late at position 100 and on time at
+    // 450 reads as a faster rate: the bounds catch an admission at a wrong rate (2x off), not jitter.
+    expect(measured).toBeGreaterThan(RATE * 0.6);
+    expect(measured).toBeLessThan(RATE * 1.5);
 
     // A re-joiner after admission keeps their place, and the tokens buy through either process.
     expect((await join(urls[1]!, eventId, buyers[7]!)).body.position).toBe(positions[7]);
