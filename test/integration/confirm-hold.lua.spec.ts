@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Zone } from '../../src/catalog/catalog.schema';
 import { createRedis } from '../../src/platform/redis/redis.factory';
 import { holdKeys, newHoldId } from '../../src/purchasing/seat-map/hold.keys';
+import { deleteZoneAndHolds } from '../support/hold-cleanup';
 import {
   RedisSeatHolds,
   type ConfirmResult,
@@ -42,13 +43,7 @@ describe('confirm-hold.lua, the zone generation guard and the expiry race on Red
     await seatMap.openZone(eventId, zone);
   });
   afterEach(async () => {
-    for (const holdId of holdIds) {
-      const keys = holdKeys(eventId, zone.zoneId, holdId);
-      await redis.del(keys.record);
-      await redis.zrem(keys.expiryIndex, holdId);
-    }
-    const keys = zoneKeys(eventId, zone.zoneId);
-    await redis.del(keys.counts, keys.seats);
+    await deleteZoneAndHolds(redis, eventId, zone.zoneId, holdIds);
     await deleteOutboxRecordsOf(redis, eventId);
   });
 

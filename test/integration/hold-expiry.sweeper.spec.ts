@@ -6,9 +6,9 @@ import { HoldExpirySweeper } from '../../src/orders/expire-holds/hold-expiry.swe
 import { HoldMetrics } from '../../src/orders/hold-metrics';
 import { createRedis } from '../../src/platform/redis/redis.factory';
 import { holdKeys, newHoldId } from '../../src/purchasing/seat-map/hold.keys';
+import { deleteZoneAndHolds } from '../support/hold-cleanup';
 import { RedisSeatHolds } from '../../src/purchasing/seat-map/redis-seat-holds';
 import { RedisSeatMap } from '../../src/purchasing/seat-map/redis-seat-map';
-import { zoneKeys } from '../../src/purchasing/seat-map/seat-map.keys';
 import { freshEventId, testConfig } from '../support/test-config';
 import { sleep } from '../support/time';
 
@@ -63,13 +63,7 @@ describe('HoldExpirySweeper on Redis', () => {
     await seatMap.openZone(eventId, zone);
   });
   afterEach(async () => {
-    for (const holdId of holdIds) {
-      const keys = holdKeys(eventId, zone.zoneId, holdId);
-      await redis.del(keys.record);
-      await redis.zrem(keys.expiryIndex, holdId);
-    }
-    const keys = zoneKeys(eventId, zone.zoneId);
-    await redis.del(keys.counts, keys.seats);
+    await deleteZoneAndHolds(redis, eventId, zone.zoneId, holdIds);
   });
 
   const hold = async (row: string, column: number, holdMs: number, buyerId = 'buyer-1'): Promise<string> => {
